@@ -1,0 +1,28 @@
+export { JobStore } from './store.js';
+export { Mutex } from './mutex.js';
+export {
+  JOB_STATUSES,
+  TRANSITIONS,
+  canTransition,
+  isJobStatus,
+} from './transitions.js';
+export type { JobStatus, Transition, RetryBudget } from './transitions.js';
+export {
+  JobStoreError,
+  JobNotFoundError,
+  InvalidTransitionError,
+  DuplicateJobError,
+  StoreFullError,
+  LockTimeoutError,
+  AbortedError,
+  InvalidArgumentError,
+  StoreFormatError,
+  NotOwnerError,
+  DeadlockError,
+  JobProcessingError,
+  StaleClaimError,
+} from './errors.js';
+export type { ErrorCode } from './errors.js';
+export type { LockStats } from './lock-core.js';
+export type { LockOptions, UpdateOptions, StoreOptions, CreateOptions, ListOptions, Locking } from './options.js';
+export type { JobSnapshot, JobCounts, StoreStats, StoreHandle } from './types.js';

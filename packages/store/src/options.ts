@@ -1,0 +1,101 @@
+/**
+ * Public option types and their checks at the boundary. Every message has the
+ * p-queue shape: the argument, what was expected, what was received.
+ */
+import { InvalidArgumentError } from './errors.js';
+
+export interface LockOptions {
+  /**
+   * Give up with `LockTimeoutError` (`ERR_LOCK_TIMEOUT`) after this many milliseconds.
+   * @default Infinity
+   */
+  timeoutMs?: number | undefined;
+  /** Give up with `AbortedError` (`ERR_ABORTED`) when this signal aborts. */
+  signal?: AbortSignal | undefined;
+}
+
+export interface UpdateOptions extends LockOptions {
+  /**
+   * Fencing token: the `attempts` value of the snapshot your claim returned.
+   * When given, the update is refused with `StaleClaimError` (`ERR_STALE_CLAIM`)
+   * unless the job is still processing under that same attempt.
+   */
+  attempt?: number | undefined;
+}
+
+export type Locking = 'global' | 'per-job';
+
+export interface StoreOptions {
+  /** Maximum number of jobs held at once (slots). */
+  capacity: number;
+  /**
+   * Longest id, in UTF-8 bytes.
+   * @default 64
+   */
+  maxIdBytes?: number | undefined;
+  /**
+   * Longest `lastError`, in UTF-8 bytes; longer messages are cut at a character boundary and flagged truncated.
+   * @default 256
+   */
+  maxErrorBytes?: number | undefined;
+  /**
+   * `'per-job'`: one lock per job slot, so updates to different jobs run in parallel.
+   * `'global'`: one lock for the whole store (simplest, fully serialised).
+   * @default 'per-job'
+   */
+  locking?: Locking | undefined;
+}
+
+export interface CreateOptions {
+  /**
+   * How many attempts a job gets: a failed job is re-queued only while `attempts < maxRetries`.
+   * @default 3
+   */
+  maxRetries?: number | undefined;
+}
+
+export interface ListOptions {
+  /** Only jobs in this status. */
+  status?: string | undefined;
+}
+
+export const DEFAULT_MAX_ID_BYTES = 64;
+export const DEFAULT_MAX_ERROR_BYTES = 256;
+export const DEFAULT_MAX_RETRIES = 3;
+/** Ids and errors are stored with a 16-bit length. */
+export const MAX_FIELD_BYTES = 65_535;
+
+export function checkObject(name: string, value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidArgumentError(name, 'an object or undefined', value);
+  }
+  return value as Record<string, unknown>;
+}
+
+export function checkInt(name: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidArgumentError(name, `an integer from ${min} to ${max}`, value);
+  }
+  return value;
+}
+
+export function checkLockOptions(options: unknown, name = 'options'): LockOptions {
+  const o = checkObject(name, options);
+  if (o === undefined) return {};
+  const { timeoutMs, signal } = o;
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0)) {
+    throw new InvalidArgumentError(`${name}.timeoutMs`, 'a number >= 0 or undefined', timeoutMs);
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new InvalidArgumentError(`${name}.signal`, 'an AbortSignal or undefined', signal);
+  }
+  return { timeoutMs: timeoutMs as number | undefined, signal: signal as AbortSignal | undefined };
+}
+
+export function checkUpdateOptions(options: unknown): UpdateOptions {
+  const lock = checkLockOptions(options);
+  const attempt = options === undefined ? undefined : (options as Record<string, unknown>)['attempt'];
+  if (attempt !== undefined) checkInt('options.attempt', attempt, 0, 0x7fffffff);
+  return { ...lock, attempt: attempt as number | undefined };
+}

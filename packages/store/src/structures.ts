@@ -1,0 +1,169 @@
+/**
+ * The shared structures that span slots: the id -> slot hash index (chains
+ * through the slots, guarded by a seqlock so lookups never lock), the free-slot
+ * list, and the two intrusive FIFO lists (pending jobs, failed jobs with
+ * retries left) that make claimNext and retryFailed O(1) per job.
+ *
+ * Who may write what:
+ *   index chains, free list, H_LIVE, H_HIGH_WATER -> holder of the structure lock (or the global lock)
+ *   list links and heads                           -> holder of the queue lock (or the global lock)
+ */
+import {
+  H_FREE_HEAD,
+  H_HIGH_WATER,
+  H_INDEX_SEQ,
+  H_PENDING_HEAD,
+  H_PENDING_TAIL,
+  H_RETRY_HEAD,
+  H_RETRY_LEN,
+  H_RETRY_TAIL,
+  LIST_PENDING,
+  S_HASH,
+  S_HASH_NEXT,
+  S_LIST_NEXT,
+  S_LIST_PREV,
+} from './layout.js';
+import { backoff, slotBase, slotHolds, type Mem } from './memory.js';
+
+const NONE = -1;
+
+function bucketIdx(m: Mem, hash: number): number {
+  return (m.g.bucketsOffset + (hash & (m.g.buckets - 1)) * 4) >> 2;
+}
+
+/** Walk one chain. Bounded, because a lock-free reader may follow links that are being changed. */
+function walk(m: Mem, id: string, hash: number): number {
+  const i32 = m.i32;
+  let slot = i32[bucketIdx(m, hash)] ?? NONE;
+  for (let steps = 0; slot !== NONE && steps <= m.g.capacity; steps++) {
+    const base = slotBase(m, slot);
+    if (i32[(base + S_HASH) >> 2] === hash && slotHolds(m, base, id, hash)) return slot;
+    slot = i32[(base + S_HASH_NEXT) >> 2] ?? NONE;
+  }
+  return NONE;
+}
+
+/** Lookup by a thread that holds the structure (or global) lock: chains cannot change under it. */
+export function findLocked(m: Mem, id: string, hash: number): number {
+  return walk(m, id, hash);
+}
+
+/**
+ * Lock-free lookup (seqlock read on H_INDEX_SEQ). The chain walk reads plain
+ * memory that a create/remove may be relinking; if the sequence was odd, or
+ * differs after the walk, the walk may have followed a half-made link, so we
+ * discard it and walk again. A stable even sequence brackets a walk during
+ * which no chain changed: the answer (slot or NONE) held at that instant.
+ */
+export function findOptimistic(m: Mem, id: string, hash: number): number {
+  const i32 = m.i32;
+  const seqIdx = H_INDEX_SEQ >> 2;
+  for (let spins = 0; ; spins++) {
+    const s0 = Atomics.load(i32, seqIdx);
+    if ((s0 & 1) !== 0) {
+      backoff(i32, seqIdx, s0, spins);
+      continue;
+    }
+    const slot = walk(m, id, hash);
+    if (Atomics.load(i32, seqIdx) === s0) return slot;
+  }
+}
+
+/**
+ * Relink under the structure lock. The Atomics.add pair makes the index
+ * sequence odd for the duration (a read-modify-write first, so no relinking
+ * store is visible before readers can know; a seq_cst add after, publishing them).
+ */
+export function indexInsert(m: Mem, slot: number, hash: number): void {
+  const i32 = m.i32;
+  const b = bucketIdx(m, hash);
+  Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
+  i32[(slotBase(m, slot) + S_HASH_NEXT) >> 2] = i32[b] ?? NONE;
+  i32[b] = slot;
+  Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
+}
+
+export function indexRemove(m: Mem, slot: number, hash: number): void {
+  const i32 = m.i32;
+  const b = bucketIdx(m, hash);
+  const next = i32[(slotBase(m, slot) + S_HASH_NEXT) >> 2] ?? NONE;
+  Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
+  let cur = i32[b] ?? NONE;
+  if (cur === slot) i32[b] = next;
+  else {
+    while (cur !== NONE) {
+      const nextIdx = (slotBase(m, cur) + S_HASH_NEXT) >> 2;
+      const n = i32[nextIdx] ?? NONE;
+      if (n === slot) {
+        i32[nextIdx] = next;
+        break;
+      }
+      cur = n;
+    }
+  }
+  Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
+}
+
+/** Take a free slot (structure lock held): the free list first, then never-used slots. NONE when full. */
+export function allocSlot(m: Mem): number {
+  const i32 = m.i32;
+  const free = i32[H_FREE_HEAD >> 2] ?? NONE;
+  if (free !== NONE) {
+    i32[H_FREE_HEAD >> 2] = i32[(slotBase(m, free) + S_HASH_NEXT) >> 2] ?? NONE;
+    return free;
+  }
+  const hw = Atomics.load(i32, H_HIGH_WATER >> 2);
+  if (hw >= m.g.capacity) return NONE;
+  // Atomic so that list()/stats() on other threads read a whole value.
+  Atomics.store(i32, H_HIGH_WATER >> 2, hw + 1);
+  return hw;
+}
+
+/** Return a slot to the free list (structure lock held; the slot is already out of the index). */
+export function freeSlot(m: Mem, slot: number): void {
+  const i32 = m.i32;
+  i32[(slotBase(m, slot) + S_HASH_NEXT) >> 2] = i32[H_FREE_HEAD >> 2] ?? NONE;
+  i32[H_FREE_HEAD >> 2] = slot;
+}
+
+function listWords(list: number): [head: number, tail: number] {
+  return list === LIST_PENDING ? [H_PENDING_HEAD >> 2, H_PENDING_TAIL >> 2] : [H_RETRY_HEAD >> 2, H_RETRY_TAIL >> 2];
+}
+
+/**
+ * Append to a list (queue lock held). The head is stored with Atomics.store so
+ * that claimNext's lock-free peek (Atomics.load) reads a whole slot number.
+ */
+export function listPush(m: Mem, list: number, slot: number): void {
+  const i32 = m.i32;
+  const [h, t] = listWords(list);
+  const base = slotBase(m, slot);
+  const tail = i32[t] ?? NONE;
+  i32[(base + S_LIST_PREV) >> 2] = tail;
+  i32[(base + S_LIST_NEXT) >> 2] = NONE;
+  if (tail === NONE) Atomics.store(i32, h, slot);
+  else i32[(slotBase(m, tail) + S_LIST_NEXT) >> 2] = slot;
+  i32[t] = slot;
+  if (list !== LIST_PENDING) i32[H_RETRY_LEN >> 2] = (i32[H_RETRY_LEN >> 2] ?? 0) + 1;
+}
+
+/** Unlink from the middle of a list in O(1) (queue lock held). */
+export function listUnlink(m: Mem, list: number, slot: number): void {
+  const i32 = m.i32;
+  const [h, t] = listWords(list);
+  const base = slotBase(m, slot);
+  const prev = i32[(base + S_LIST_PREV) >> 2] ?? NONE;
+  const next = i32[(base + S_LIST_NEXT) >> 2] ?? NONE;
+  if (prev === NONE) Atomics.store(i32, h, next);
+  else i32[(slotBase(m, prev) + S_LIST_NEXT) >> 2] = next;
+  if (next === NONE) i32[t] = prev;
+  else i32[(slotBase(m, next) + S_LIST_PREV) >> 2] = prev;
+  if (list !== LIST_PENDING) i32[H_RETRY_LEN >> 2] = (i32[H_RETRY_LEN >> 2] ?? 0) - 1;
+}
+
+/** Lock-free peek at a list's head (a hint; confirmed under the locks). */
+export function listHead(m: Mem, list: number): number {
+  return Atomics.load(m.i32, listWords(list)[0]);
+}
+
+export { NONE };

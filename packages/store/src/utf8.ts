@@ -1,0 +1,79 @@
+/**
+ * UTF-8 helpers for ids and error messages stored as bytes in shared memory.
+ * Ids must be well-formed (no lone surrogates): two different JS strings must
+ * never encode to the same bytes. Error messages are encoded as TextEncoder
+ * does (a lone surrogate becomes U+FFFD), so what is stored is always valid.
+ */
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8');
+
+/** UTF-8 length of a well-formed string. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      n += 4;
+      i++;
+    } else n += 3;
+  }
+  return n;
+}
+
+/**
+ * FNV-1a over the UTF-16 code units. For well-formed strings this is a function
+ * of the UTF-8 bytes too, so every thread computes the same hash for an id.
+ */
+export function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
+
+/** Write `s` at `u8[off..off+max)`; stops at a character boundary. */
+export function encodeAt(u8: Uint8Array, off: number, max: number, s: string): { written: number; truncated: boolean } {
+  if (s.length === 0) return { written: 0, truncated: false };
+  const r = encoder.encodeInto(s, u8.subarray(off, off + max));
+  return { written: r.written, truncated: r.read < s.length };
+}
+
+/** Whether the UTF-8 bytes `u8[off..off+len)` are the encoding of the well-formed string `s`. */
+export function equalsUtf8(u8: Uint8Array, off: number, len: number, s: string): boolean {
+  let j = off;
+  const end = off + len;
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c < 0x80) {
+      if (j >= end || u8[j++] !== c) return false;
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdbff) c = 0x10000 + ((c - 0xd800) << 10) + (s.charCodeAt(++i) - 0xdc00);
+    if (c < 0x800) {
+      if (j + 2 > end || u8[j++] !== (0xc0 | (c >> 6)) || u8[j++] !== (0x80 | (c & 63))) return false;
+    } else if (c < 0x10000) {
+      if (j + 3 > end || u8[j++] !== (0xe0 | (c >> 12)) || u8[j++] !== (0x80 | ((c >> 6) & 63))) return false;
+      if (u8[j++] !== (0x80 | (c & 63))) return false;
+    } else {
+      if (j + 4 > end || u8[j++] !== (0xf0 | (c >> 18)) || u8[j++] !== (0x80 | ((c >> 12) & 63))) return false;
+      if (u8[j++] !== (0x80 | ((c >> 6) & 63)) || u8[j++] !== (0x80 | (c & 63))) return false;
+    }
+  }
+  return j === end;
+}
+
+/** Decode bytes copied out of shared memory (the copy is what the seqlock validated). */
+export function decodeUtf8(bytes: Uint8Array, len: number): string {
+  if (len === 0) return '';
+  if (len <= 32) {
+    let ascii = true;
+    for (let i = 0; i < len; i++) if ((bytes[i] ?? 0) >= 0x80) ascii = false;
+    if (ascii) return String.fromCharCode(...bytes.subarray(0, len));
+  }
+  return decoder.decode(bytes.subarray(0, len));
+}

@@ -1,0 +1,27 @@
+/** Argument checks for the store's boundary: each throws InvalidArgumentError before anything is touched. */
+import { InvalidArgumentError } from './errors.js';
+import { isJobStatus, type JobStatus } from './transitions.js';
+import { utf8Length } from './utf8.js';
+
+/** Returns the id's UTF-8 length. Ids must be well-formed (no lone surrogates) so that bytes map back to one string. */
+export function checkId(id: unknown, maxIdBytes: number): number {
+  if (typeof id === 'string' && id.length > 0 && id.length <= maxIdBytes * 2 && id.isWellFormed()) {
+    const n = utf8Length(id);
+    if (n <= maxIdBytes) return n;
+  }
+  throw new InvalidArgumentError('id', `a well-formed string of 1 to ${maxIdBytes} UTF-8 bytes`, id);
+}
+
+export function checkStatus(status: unknown, name = 'status'): JobStatus {
+  if (!isJobStatus(status)) {
+    throw new InvalidArgumentError(name, "one of 'pending', 'processing', 'completed', 'failed'", status);
+  }
+  return status;
+}
+
+export function checkLastError(lastError: unknown): string | null | undefined {
+  if (lastError !== undefined && lastError !== null && typeof lastError !== 'string') {
+    throw new InvalidArgumentError('lastError', 'a string, null or undefined', lastError);
+  }
+  return lastError;
+}
