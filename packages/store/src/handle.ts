@@ -2,11 +2,11 @@
 import { InvalidArgumentError, StoreFormatError } from './errors.js';
 import {
   H_BUCKETS, H_BYTE_LENGTH, H_CAPACITY, H_FREE_HEAD, H_LOCKING, H_MAGIC, H_MAX_ERROR_BYTES, H_MAX_ID_BYTES,
-  H_PENDING_HEAD, H_PENDING_TAIL, H_RETRY_HEAD, H_RETRY_TAIL, H_SLOT_BYTES, H_VERSION, HEADER_BYTES,
+  H_LEASE_MS, H_PENDING_HEAD, H_PENDING_TAIL, H_RETRY_HEAD, H_RETRY_TAIL, H_SLOT_BYTES, H_VERSION, HEADER_BYTES,
   LAYOUT_VERSION, LOCKING_GLOBAL, LOCKING_PER_JOB, MAGIC, MAX_BYTE_LENGTH, geometry, type Geometry,
 } from './layout.js';
 import { memOf, type Mem } from './memory.js';
-import { DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_ID_BYTES, MAX_FIELD_BYTES, checkInt, checkObject, type StoreOptions } from './options.js';
+import { DEFAULT_LEASE_MS, DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_ID_BYTES, MAX_FIELD_BYTES, checkInt, checkObject, type StoreOptions } from './options.js';
 import type { StoreHandle } from './types.js';
 
 export function createMem(options: StoreOptions): Mem {
@@ -18,6 +18,7 @@ export function createMem(options: StoreOptions): Mem {
   if (locking !== 'global' && locking !== 'per-job') {
     throw new InvalidArgumentError('options.locking', "'global' or 'per-job'", locking);
   }
+  const leaseMs = o['leaseMs'] === undefined ? DEFAULT_LEASE_MS : checkInt('options.leaseMs', o['leaseMs'], 1, 0x7fffffff);
   const perSlot = geometry(1, maxIdBytes, maxErrorBytes, 0).slotBytes + 8;
   const maxCapacity = Math.floor((MAX_BYTE_LENGTH - geometry(0, maxIdBytes, maxErrorBytes, 0).byteLength) / perSlot);
   const capacity = checkInt('options.capacity', o['capacity'], 1, maxCapacity);
@@ -32,6 +33,7 @@ export function createMem(options: StoreOptions): Mem {
   i32[H_SLOT_BYTES >> 2] = g.slotBytes;
   i32[H_BUCKETS >> 2] = g.buckets;
   f64[H_BYTE_LENGTH >> 3] = g.byteLength;
+  i32[H_LEASE_MS >> 2] = leaseMs;
   for (const w of [H_FREE_HEAD, H_PENDING_HEAD, H_PENDING_TAIL, H_RETRY_HEAD, H_RETRY_TAIL]) i32[w >> 2] = -1;
   i32.fill(-1, g.bucketsOffset >> 2, (g.bucketsOffset >> 2) + g.buckets);
   // The magic goes last: a buffer carrying it is completely initialised.

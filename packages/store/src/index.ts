@@ -25,4 +25,4 @@ export {
 export type { ErrorCode } from './errors.js';
 export type { LockStats } from './lock-core.js';
 export type { LockOptions, UpdateOptions, StoreOptions, CreateOptions, ListOptions, Locking } from './options.js';
-export type { JobSnapshot, JobCounts, StoreStats, StoreHandle } from './types.js';
+export type { JobSnapshot, JobCounts, StoreStats, StoreHandle, RecoveryStats } from './types.js';

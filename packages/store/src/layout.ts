@@ -6,8 +6,7 @@
  *   128    GLOBAL lock    (own 64-byte line)                       Mutex
  *   192    STRUCTURE lock (index + slot allocation, per-job mode)  Mutex
  *   256    QUEUE lock     (pending / retry lists, per-job mode)    Mutex
- *   320    per-status counters, 16 shards x 64 B
- *   1344   thread registry (reserved for robust-lock recovery)
+ *   320    thread registry: 256 entries (liveness, counters, undo journal)
  *   ...    hash index: `buckets` x i32 heads of chains through the slots
  *   ...    slots: `capacity` x `slotBytes`, each 64-byte aligned
  */
@@ -52,41 +51,70 @@ export const GLOBAL_LOCK = 128;
 export const STRUCT_LOCK = 192;
 export const QUEUE_LOCK = 256;
 
-// ---- counters: shard k at COUNTERS + k * COUNTER_SHARD_BYTES, one i32 per status code ----
-export const COUNTERS = 320;
-export const COUNTER_SHARDS = 16;
-export const COUNTER_SHARD_BYTES = CACHE_LINE;
+// ---- recovery figures and lease (header) ----
+/** Locks taken over from a dead owner. */
+export const H_LOCKS_RECOVERED = 76;
+/** Interrupted changes rolled back (the job put back entirely as before). */
+export const H_JOBS_REPAIRED = 80;
+/** Processing jobs whose lease expired, returned to pending. */
+export const H_STALLED_RECLAIMED = 84;
+/** Lease of a claim, in ms. */
+export const H_LEASE_MS = 88;
 
-// ---- thread registry (reserved) ----
-export const REGISTRY = COUNTERS + COUNTER_SHARDS * COUNTER_SHARD_BYTES;
-export const REGISTRY_BYTES = 16_384;
+// ---- thread registry: REG_ENTRIES entries of `regEntryBytes`, from REGISTRY ----
+// One entry per attached JobStore instance (one per thread in practice): who
+// it is, whether it is alive, its status counters, and the undo journal of
+// the critical section it is in, so that if it dies there, the next owner of
+// the lock can put everything back (see journal.ts).
+export const REGISTRY = 320;
+export const REG_ENTRIES = 256;
+/** Owner id (threadId + 1) of the registered thread; 0 = never used. */
+export const R_OWNER = 0;
+/** REG_ALIVE / REG_DEAD / REG_RECOVERING / REG_RECOVERED. */
+export const R_STATE = 4;
+/** Undo pairs logged in the current critical section (0 when none is open). */
+export const R_LOG_LEN = 8;
+/** Status counters of this thread, one i32 per status code 1..4 (at R_COUNTS + code * 4). */
+export const R_COUNTS = 32;
+/** Undo pairs: (i32 index, old value); index -(slot + 1) means "restore the slot image" (value 1: with error bytes). */
+export const R_PAIRS = 64;
+export const R_MAX_PAIRS = 32;
+/** Saved slot fields: bytes S_STATE .. S_ID of the slot (68 bytes, 72 reserved). */
+export const R_IMAGE = R_PAIRS + R_MAX_PAIRS * 8;
+/** Flags of the saved image: with error bytes, part of a remove. */
+export const R_IMAGE_FLAGS = R_IMAGE + 68;
+export const R_IMAGE_ERR = R_IMAGE + 72;
 
-export const FIXED_BYTES = REGISTRY + REGISTRY_BYTES;
+export const REG_FREE = 0;
+export const REG_ALIVE = 1;
+export const REG_DEAD = 2;
+export const REG_RECOVERING = 3;
+export const REG_RECOVERED = 4;
 
 // ---- slot fields, relative to the slot's start ----
 /** The job's own lock (per-job mode). */
 export const S_LOCK = 0;
 /** Seqlock of the slot's job fields: odd while they are being written. */
-export const S_SEQ = LOCK_BYTES; // 48
+export const S_SEQ = LOCK_BYTES; // 56
 /** status code (bits 0-2) | TRUNCATED | HAS_ERROR | list membership (bits 4-5). */
-export const S_STATE = 52;
-export const S_ATTEMPTS = 56;
-export const S_MAX_RETRIES = 60;
+export const S_STATE = 60;
+export const S_ATTEMPTS = 64;
+export const S_MAX_RETRIES = 68;
 /** idLen (low 16 bits) | errLen (high 16 bits). */
-export const S_LENS = 64;
-export const S_HASH = 68;
+export const S_LENS = 72;
+export const S_HASH = 76;
 /** Next slot in the same hash chain, -1 at the end. Under the index seqlock. */
-export const S_HASH_NEXT = 72;
+export const S_HASH_NEXT = 80;
 /** Neighbours in the pending or retry list, -1 at the ends. Under the queue lock. */
-export const S_LIST_PREV = 76;
-export const S_LIST_NEXT = 80;
-/** Reserved: thread holding the claim (lease recovery). */
-export const S_LEASE_OWNER = 84;
-export const S_VERSION = 88; // f64
-export const S_CREATED_AT = 96; // f64
-export const S_UPDATED_AT = 104; // f64
-/** Reserved: lease expiry, ms since epoch (lease recovery). */
-export const S_LEASE_UNTIL = 112; // f64
+export const S_LIST_PREV = 84;
+export const S_LIST_NEXT = 88;
+/** Owner id of the thread that claimed the job (informative). */
+export const S_LEASE_OWNER = 92;
+export const S_VERSION = 96; // f64
+export const S_CREATED_AT = 104; // f64
+export const S_UPDATED_AT = 112; // f64
+/** Lease expiry of the current claim, ms since epoch; 0 when not processing. */
+export const S_LEASE_UNTIL = 120; // f64
 export const S_ID = 128;
 
 // S_STATE bits
@@ -107,6 +135,7 @@ export function align(n: number, to: number): number {
 }
 
 export interface Geometry {
+  readonly regEntryBytes: number;
   readonly capacity: number;
   readonly maxIdBytes: number;
   readonly maxErrorBytes: number;
@@ -122,11 +151,13 @@ export interface Geometry {
 
 export function geometry(capacity: number, maxIdBytes: number, maxErrorBytes: number, locking: number): Geometry {
   const slotBytes = align(S_ID + maxIdBytes + maxErrorBytes, CACHE_LINE);
+  const regEntryBytes = align(R_IMAGE_ERR + maxErrorBytes, CACHE_LINE);
   let buckets = 1;
   while (buckets < capacity) buckets *= 2;
-  const bucketsOffset = align(FIXED_BYTES, CACHE_LINE);
+  const bucketsOffset = align(REGISTRY + REG_ENTRIES * regEntryBytes, CACHE_LINE);
   const slotsOffset = align(bucketsOffset + buckets * 4, CACHE_LINE);
   return {
+    regEntryBytes,
     capacity,
     maxIdBytes,
     maxErrorBytes,

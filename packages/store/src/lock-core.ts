@@ -3,56 +3,65 @@
  * locks, written as plain functions over one Int32Array / Float64Array pair so
  * the store can lock any of its million slot locks without allocating.
  *
- * Memory of one lock (`LOCK_BYTES` = 48, base 8-byte aligned):
+ * Memory of one lock (`LOCK_BYTES` = 56, base 8-byte aligned):
  *
- *   +0  WORD  i32  (owner << 3) | OWNER_DIED | STARVING | CONTENDED, 0 = free
- *   +4  HEIR  i32  owner id of the one starving waiter the next unlock hands to, 0 = none
- *   +8  ACQUISITIONS      f64 \
- *   +16 CONTENDED_ACQ     f64  |  statistics, written only by the thread that
- *   +24 WAITS             f64  |  holds the lock, right after it took it: the
- *   +32 WAIT_TOTAL_MS     f64  |  lock itself orders them, so they are plain
- *   +40 WAIT_MAX_MS       f64 /   stores, not atomics ("cheap enough to leave on")
+ *   +0  WORD      i32  (owner << 3) | OWNER_DIED | STARVING, 0 = free
+ *   +4  HEIR      i32  owner id of the one starving waiter the next unlock hands to, 0 = none
+ *   +8  SLEEPERS  i32  (threads in Atomics.wait/waitAsync on WORD, or about to be) << 1 | WOKEN
+ *   +12 (reserved)
+ *   +16 ACQUISITIONS      f64 \
+ *   +24 CONTENDED_ACQ     f64  |  statistics, written only by the thread that
+ *   +32 WAITS             f64  |  holds the lock, right after it took it: the
+ *   +40 WAIT_TOTAL_MS     f64  |  lock itself orders them, so they are plain
+ *   +48 WAIT_MAX_MS       f64 /   stores, not atomics ("cheap enough to leave on")
  *
  * The owner id is `worker_threads.threadId + 1` (the main thread is 0), so a
  * free word is exactly 0 and the word tells who holds it: unlock by anyone
- * else throws, and a later issue recovers locks whose owner died.
+ * else throws, and a lock whose owner died can be recognised and recovered.
  *
- * The design is Drepper's three-state futex ("Futexes Are Tricky", mutex3)
- * with the state bits beside the owner id, plus Go's starvation mode made
- * strict by a direct handoff to one designated heir.
+ * The design is the futex mutex of Drepper's "Futexes Are Tricky" with the
+ * "someone may sleep" state moved out of the word into an exact sleeper
+ * count (so an unlock only pays for Atomics.notify when a thread really
+ * sleeps, and, like Go's mutexWoken, not again while a woken thread is still
+ * on its way), plus Go's starvation mode made strict by a direct handoff to
+ * one designated heir.
  */
 import { threadId } from 'node:worker_threads';
 import { AbortedError, DeadlockError, LockTimeoutError, NotOwnerError } from './errors.js';
 
-export const LOCK_BYTES = 48;
+export const LOCK_BYTES = 56;
 export const LOCK_WORD = 0;
 export const LOCK_HEIR = 4;
-export const LOCK_STAT_ACQUISITIONS = 8;
-export const LOCK_STAT_CONTENDED = 16;
-export const LOCK_STAT_WAITS = 24;
-export const LOCK_STAT_WAIT_TOTAL_MS = 32;
-export const LOCK_STAT_WAIT_MAX_MS = 40;
+export const LOCK_SLEEPERS = 8;
+export const LOCK_STAT_ACQUISITIONS = 16;
+export const LOCK_STAT_CONTENDED = 24;
+export const LOCK_STAT_WAITS = 32;
+export const LOCK_STAT_WAIT_TOTAL_MS = 40;
+export const LOCK_STAT_WAIT_MAX_MS = 48;
 
-/** A thread may be asleep in Atomics.wait on the word: the unlocker must notify. */
-export const CONTENDED = 1;
 /** A waiter has waited past STARVE_MS and is registered in HEIR: the next unlock hands the lock to it. */
 export const STARVING = 2;
 /** Reserved: the previous owner died holding the lock (robust-mutex recovery). */
 export const OWNER_DIED = 4;
 export const OWNER_SHIFT = 3;
+/** SLEEPERS word: bit 0 is WOKEN (a notified thread has not yet looked at the word); the count is above it. */
+export const WOKEN = 1;
+export const SLEEPER = 2;
 /** Owner ids must fit in the 28 bits above the flags. */
 export const MAX_OWNER = (1 << 28) - 1;
 
 /** This thread's owner id: `threadId + 1`, so that 0 can mean "free". */
 export const SELF = threadId + 1;
-/** The word this thread writes when it takes a free lock uncontended. */
+/** The word this thread writes when it takes a free lock. */
 export const SELF_WORD = SELF << OWNER_SHIFT;
 
 /** Loads spent spinning before going to sleep. Loads keep the cache line shared; CAS only when it looks free. */
-export const SPIN_LIMIT = 64;
+export const SPIN_LIMIT = Number(process.env["AJ_SPIN"] ?? 40);
+/** Longest pause between two spin loads, in iterations of a trivial loop (a few ns each). */
+export const SPIN_MAX_PAUSE = Number(process.env["AJ_PAUSE"] ?? 64);
 /** A waiter that has waited this long stops letting newcomers barge past it (Go's starvationThresholdNs). */
 export const STARVE_MS = 1;
-/** Upper bound of one Atomics.wait, so timeouts, aborts and (later) dead owners are noticed. */
+/** Upper bound of one Atomics.wait, so timeouts, aborts and dead owners are noticed. */
 export const POLL_MS = 50;
 
 export interface LockViews {
@@ -79,39 +88,52 @@ export function ownerOf(word: number): number {
   return word >>> OWNER_SHIFT;
 }
 
-/** How to give up: an absolute deadline on performance.now() and/or a signal. */
+/**
+ * Robust-mutex hooks (pthread's EOWNERDEAD): how a waiter learns that the
+ * owner of the lock died, and how the data that owner was changing is put
+ * back before the waiter takes over. Supplied by the store.
+ */
+export interface Robust {
+  isDead(owner: number): boolean;
+  /** Roll back whatever the dead owner was doing (idempotent, once per death). */
+  recover(owner: number): void;
+  /** Count a lock taken over from a dead owner. */
+  recovered(): void;
+}
+
+/** How to give up: an absolute deadline on performance.now() and/or a signal; and the robust hooks. */
 export interface GiveUp {
   readonly deadline: number;
   readonly timeoutMs: number;
   readonly signal: AbortSignal | undefined;
+  readonly robust?: Robust | undefined;
 }
 
 export const NEVER: GiveUp = { deadline: Infinity, timeoutMs: Infinity, signal: undefined };
 
 /**
  * One attempt at the lock, used by both the blocking and the async paths.
- * Returns 0 once this thread owns the lock, otherwise the exact word value to
- * wait on (always with CONTENDED set, see below).
+ * `step()` returns 0 once this thread owns the lock, -1 to look again at once,
+ * or else the exact (non-zero) word value to sleep on.
  */
 class Acquirer {
   readonly start = performance.now();
   sleeps = 0;
   heir = false;
+  /** Set when a sleep ran to its timeout: time to ask whether the owner is still alive. */
+  polled = false;
 
   constructor(
     private readonly i32: Int32Array,
     private readonly w: number,
+    private readonly robust: Robust | undefined,
   ) {}
 
-  /** 0 when the lock is ours; else the value to sleep on. */
   step(): number {
     const { i32, w } = this;
     const v = Atomics.load(i32, w);
     if (v === 0) {
-      // Free. Take it with CONTENDED set (Drepper's mutex3 rule): we cannot
-      // know whether other sleepers remain, so our unlock must notify. A
-      // spurious notify costs a syscall; a missing one would hang a waiter.
-      if (Atomics.compareExchange(i32, w, 0, SELF_WORD | CONTENDED) !== 0) return -1;
+      if (Atomics.compareExchange(i32, w, 0, SELF_WORD) !== 0) return -1;
       // Took it without a handoff: give up the heir registration so another
       // starving waiter can register. Nobody can have taken it from us: an
       // unlocker only takes HEIR while it holds the lock, and then writes our
@@ -124,23 +146,84 @@ class Acquirer {
       // hands only to the registered heir (it cleared HEIR with an exchange first).
       return 0;
     }
+    if (this.polled && this.robust !== undefined) {
+      this.polled = false;
+      if (this.robust.isDead(ownerOf(v))) return this.takeOver(v);
+    }
     if (!this.heir && performance.now() - this.start >= STARVE_MS) {
       // Become the heir: at most one thread at a time. The compareExchange
       // makes the registration atomic; losing it just means someone else is
       // starving first and we wait our turn.
       this.heir = Atomics.compareExchange(i32, w + 1, 0, SELF) === 0;
     }
-    // Announce that we are about to sleep (and, as heir, that the next unlock
-    // must hand over). The CAS only adds bits to the value we saw: if the word
-    // changed in between (released, taken, flagged) we retry from scratch.
-    // Invariant: every value anyone sleeps on has CONTENDED set, so whoever
-    // owns the lock while that value is in the word will notify on unlock.
-    // That closes Drepper's lost-wakeup window between our CAS and our wait:
-    // Atomics.wait re-checks the word atomically against `target` and returns
-    // 'not-equal' at once if the unlock already happened.
-    const target = v | CONTENDED | (this.heir ? STARVING : 0);
-    if (target !== v && Atomics.compareExchange(i32, w, v, target) !== v) return -1;
-    return target;
+    if (this.heir && (v & STARVING) === 0) {
+      // Flag the holder's word so its unlock leaves the fast path and hands
+      // over. The CAS only adds a bit to the value we saw; if the word changed
+      // meanwhile (released, taken by another) we look again.
+      return Atomics.compareExchange(i32, w, v, v | STARVING) === v ? v | STARVING : -1;
+    }
+    return v;
+  }
+
+  /**
+   * The owner died holding the lock. First the store rolls back what it was
+   * doing (once per death, whoever gets here first; the others wait for that
+   * inside recover()), then we take the word over with a CAS from the exact
+   * dead-owned value we saw: if several waiters race here, one wins and the
+   * rest see a live owner (the winner) and wait as usual. A dead heir's
+   * registration is dropped so a live waiter can become heir.
+   */
+  private takeOver(v: number): number {
+    const { i32, w, robust } = this;
+    const dead = ownerOf(v);
+    robust?.recover(dead);
+    Atomics.compareExchange(i32, w + 1, dead, 0);
+    if (Atomics.compareExchange(i32, w, v, SELF_WORD) !== v) return -1;
+    if (this.heir) Atomics.compareExchange(i32, w + 1, SELF, 0);
+    robust?.recovered();
+    return 0;
+  }
+
+  /**
+   * Sleep on `value` (blocking). The sleeper count goes up BEFORE Atomics.wait
+   * re-reads the word: see release() for why that ordering closes the
+   * lost-wakeup window.
+   *
+   * The heir sleeps elsewhere: on the HEIR word, expecting its own id. The
+   * unlocker that hands over first takes that registration with an exchange
+   * and then notifies exactly that address, so exactly the heir wakes (no
+   * thundering herd); and if the exchange came first, the heir's wait sees
+   * HEIR changed and returns at once.
+   */
+  sleep(value: number, timeoutMs: number): void {
+    const { i32, w } = this;
+    if (this.heir) {
+      const r = Atomics.wait(i32, w + 1, SELF, timeoutMs);
+      if (r === 'ok') this.sleeps++;
+      this.polled = r === 'timed-out';
+      return;
+    }
+    Atomics.add(i32, w + 2, SLEEPER);
+    this.awake(Atomics.wait(i32, w, value, timeoutMs));
+  }
+
+  /**
+   * Leave the sleeper count. A thread woken by a notify ('ok') also clears
+   * WOKEN, so the next unlock may wake another.
+   */
+  awake(result: unknown): void {
+    Atomics.sub(this.i32, this.w + 2, SLEEPER);
+    if (result === 'ok') {
+      Atomics.and(this.i32, this.w + 2, ~WOKEN);
+      this.sleeps++;
+    } else if (result === 'timed-out') {
+      // Self-healing: a thread killed between being notified and clearing
+      // WOKEN would leave it set, and no unlock would notify again. A sleeper
+      // that ran to its timeout clears it; if it was legitimately set, the
+      // cost is one extra notify.
+      Atomics.and(this.i32, this.w + 2, ~WOKEN);
+      this.polled = true;
+    }
   }
 
   /**
@@ -152,8 +235,8 @@ class Acquirer {
     const { i32, w } = this;
     if (!this.heir) return false;
     if (Atomics.compareExchange(i32, w + 1, SELF, 0) === SELF) return false;
-    // The unlocker exchanged HEIR before storing our id in the word; wait for that store.
-    while (ownerOf(Atomics.load(i32, w)) !== SELF) Atomics.wait(i32, w, Atomics.load(i32, w), 1);
+    // The unlocker exchanged HEIR just before storing our id in the word; wait for that store.
+    for (let v = Atomics.load(i32, w); ownerOf(v) !== SELF; v = Atomics.load(i32, w)) Atomics.wait(i32, w, v, 1);
     return true;
   }
 }
@@ -166,6 +249,12 @@ function recordContended(f64: Float64Array, s: number, start: number, sleeps: nu
   f64[s + 2] = (f64[s + 2] ?? 0) + sleeps;
   f64[s + 3] = (f64[s + 3] ?? 0) + waited;
   if (waited > (f64[s + 4] ?? 0)) f64[s + 4] = waited;
+}
+
+/** Record an acquisition won by spinning. Runs while holding the lock. */
+function recordSpun(f64: Float64Array, s: number): void {
+  f64[s] = (f64[s] ?? 0) + 1;
+  f64[s + 1] = (f64[s + 1] ?? 0) + 1;
 }
 
 /** Index of ACQUISITIONS in the Float64 view for a lock at byte `base`. */
@@ -181,17 +270,33 @@ export function tryAcquire(v: LockViews, base: number): boolean {
   return true;
 }
 
+/** Busy work between spin loads, kept alive so the JIT cannot drop it. */
+let spinSink = 0;
+
+/**
+ * Bounded spinning with exponential backoff. Between loads we pause on
+ * private work instead of re-reading the word, so spinners do not keep
+ * pulling the cache line away from the holder (whose unlock and next lock
+ * need it exclusive). CAS only when the word reads free.
+ */
 function spin(i32: Int32Array, w: number): boolean {
+  let pause = 1;
+  let got = false;
   for (let i = 0; i < SPIN_LIMIT; i++) {
     const v = Atomics.load(i32, w);
     if (v === 0) {
-      if (Atomics.compareExchange(i32, w, 0, SELF_WORD) === 0) return true;
+      if (Atomics.compareExchange(i32, w, 0, SELF_WORD) === 0) {
+        got = true;
+        break;
+      }
     } else if ((v & STARVING) !== 0) {
       // A starving heir is queued: do not barge, go to sleep behind it.
-      return false;
+      break;
     }
+    for (let k = 0; k < pause; k++) spinSink = (spinSink + k) | 0;
+    if (pause < SPIN_MAX_PAUSE) pause <<= 1;
   }
-  return false;
+  return got;
 }
 
 function isAborted(g: GiveUp): boolean {
@@ -219,8 +324,11 @@ export function acquireSlow(v: LockViews, base: number, g: GiveUp): void {
   const w = base >> 2;
   if (ownerOf(Atomics.load(i32, w)) === SELF) throw new DeadlockError();
   if (isAborted(g)) throw new AbortedError(g.signal?.reason);
-  const a = new Acquirer(i32, w);
-  if (spin(i32, w)) return recordContended(f64, statsIndex(base), a.start, 0);
+  // Spin first: most contended acquisitions end here, within about a
+  // microsecond, so they are counted as contended but not timed (a clock read
+  // would cost as much as the spin).
+  if (spin(i32, w)) return recordSpun(f64, statsIndex(base));
+  const a = new Acquirer(i32, w, g.robust);
   for (;;) {
     const target = a.step();
     if (target === 0) break;
@@ -233,7 +341,10 @@ export function acquireSlow(v: LockViews, base: number, g: GiveUp): void {
     // Sleep until an unlock notifies us or the poll interval passes. Whatever
     // woke us, we loop and look at the word again: wake-ups carry no ownership
     // (except a handoff, which step() recognises by our id in the word).
-    if (Atomics.wait(i32, w, target, Math.min(g.deadline - now, POLL_MS)) !== 'not-equal') a.sleeps++;
+    a.sleep(target, Math.min(g.deadline - now, POLL_MS));
+    // Freshly woken: the lock is often free for a moment; spin for it before
+    // sleeping again (a heir waits for its handoff instead).
+    if (!a.heir && spin(i32, w)) break;
   }
   recordContended(f64, statsIndex(base), a.start, a.sleeps);
 }
@@ -254,7 +365,7 @@ export async function acquireAsync(v: LockViews, base: number, g: GiveUp): Promi
   }
   if (ownerOf(Atomics.load(i32, w)) === SELF) throw new DeadlockError();
   if (isAborted(g)) throw new AbortedError(g.signal?.reason);
-  const a = new Acquirer(i32, w);
+  const a = new Acquirer(i32, w, g.robust);
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {
     for (;;) {
@@ -266,10 +377,21 @@ export async function acquireAsync(v: LockViews, base: number, g: GiveUp): Promi
         if (a.withdraw()) break;
         throw giveUpError(g);
       }
-      const r = Atomics.waitAsync(i32, w, target, Math.min(g.deadline - now, POLL_MS));
-      if (r.async) {
-        a.sleeps++;
-        await raceAbort(r.value, g.signal);
+      // Same protocol as Acquirer.sleep: the heir sleeps on HEIR; others count
+      // themselves before the word is re-checked.
+      const timeout = Math.min(g.deadline - now, POLL_MS);
+      if (a.heir) {
+        const r = Atomics.waitAsync(i32, w + 1, SELF, timeout);
+        a.polled = (r.async ? await raceAbort(r.value, g.signal) : r.value) === 'timed-out';
+        continue;
+      }
+      Atomics.add(i32, w + 2, SLEEPER);
+      const r = Atomics.waitAsync(i32, w, target, timeout);
+      let result: unknown = r.value;
+      try {
+        if (r.async) result = await raceAbort(r.value, g.signal);
+      } finally {
+        a.awake(result);
       }
     }
   } finally {
@@ -291,39 +413,71 @@ function raceAbort(p: Promise<unknown>, signal: AbortSignal | undefined): Promis
 }
 
 /**
- * Unlock. Fast path: one compareExchange from "ours, no flags" to 0 — no
- * notify, because no flag means nobody announced a sleep (sleepers always set
- * CONTENDED first, see Acquirer.step).
+ * Unlock. Fast path: one compareExchange from "ours, no flags" to 0, then one
+ * load of the sleeper count, and Atomics.notify only if someone sleeps.
+ *
+ * Why no wake-up is lost: a waiter increments SLEEPERS and only then lets
+ * Atomics.wait compare the word with the held value it saw. All of these are
+ * seq_cst, so they sit in one total order with our CAS and our load:
+ *  - if our load comes after the waiter's increment, we see it and notify;
+ *    the waiter is either already in the wait list (woken) or not yet
+ *    comparing (and will see the word we changed, so it does not sleep);
+ *  - if our load comes before the increment, so did our CAS, and the
+ *    waiter's compare sees the released (or newly taken) word and returns
+ *    'not-equal' at once. Should the word have returned to the very same
+ *    value (the same owner re-took it), that owner's unlock comes after the
+ *    increment and notifies.
  */
 export function release(v: LockViews, base: number): void {
+  const i32 = v.i32;
   const w = base >> 2;
-  if (Atomics.compareExchange(v.i32, w, SELF_WORD, 0) !== SELF_WORD) releaseSlow(v.i32, w);
+  if (Atomics.compareExchange(i32, w, SELF_WORD, 0) !== SELF_WORD) return releaseSlow(i32, w);
+  if (Atomics.load(i32, w + 2) !== 0) wakeOne(i32, w);
+}
+
+/**
+ * Wake one sleeper unless one is already woken and on its way (WOKEN set):
+ * that one will look at the word and take the lock or sleep again, and the
+ * next unlock then wakes someone. Setting WOKEN with a CAS means only
+ * one unlocker pays for the notify. If the notify found nobody in the wait
+ * list (the counted sleeper had not reached Atomics.wait yet, and will see
+ * the changed word; or it timed out), we clear WOKEN ourselves, since nobody
+ * else will.
+ */
+function wakeOne(i32: Int32Array, w: number): void {
+  const s = Atomics.load(i32, w + 2);
+  if (s < SLEEPER || (s & WOKEN) !== 0) return;
+  if (Atomics.compareExchange(i32, w + 2, s, s | WOKEN) !== s) return;
+  if (Atomics.notify(i32, w, 1) === 0) Atomics.and(i32, w + 2, ~WOKEN);
 }
 
 function releaseSlow(i32: Int32Array, w: number): void {
-  const v = Atomics.load(i32, w);
-  const owner = ownerOf(v);
-  if (owner !== SELF) throw new NotOwnerError(owner - 1);
-  if ((v & STARVING) !== 0) {
-    // Starvation mode: hand the lock straight to the heir. The exchange takes
-    // the registration (so the heir cannot withdraw now, see withdraw()); the
-    // word goes from "ours" to "the heir's" without ever being 0, so no
-    // newcomer can barge in between. Other waiters can only OR flags into the
-    // word while we own it, so a plain store is safe. We cannot notify one
-    // specific thread, so we wake all sleepers; those that are not the heir
-    // see the lock taken and sleep again. This happens at most once per
-    // starvation episode, never on the fast path.
-    const heir = Atomics.exchange(i32, w + 1, 0);
-    if (heir !== 0) {
-      Atomics.store(i32, w, (heir << OWNER_SHIFT) | CONTENDED);
-      Atomics.notify(i32, w);
-      return;
+  for (;;) {
+    const v = Atomics.load(i32, w);
+    const owner = ownerOf(v);
+    if (owner !== SELF) throw new NotOwnerError(owner - 1);
+    if ((v & STARVING) !== 0) {
+      // Starvation mode: hand the lock straight to the heir. The exchange takes
+      // the registration (so the heir cannot withdraw now, see withdraw()); the
+      // word goes from "ours" to "the heir's" without ever being 0, so no
+      // newcomer can barge in between. While we own the word, only the heir
+      // ever changes it (adding STARVING), so a plain store is safe. The heir
+      // sleeps on the HEIR word (see Acquirer.sleep), so one notify there
+      // wakes exactly it. At most once per starvation episode, never on the
+      // fast path.
+      const heir = Atomics.exchange(i32, w + 1, 0);
+      if (heir !== 0) {
+        Atomics.store(i32, w, heir << OWNER_SHIFT);
+        Atomics.notify(i32, w + 1, 1);
+        return;
+      }
     }
+    // A flag without a heir to hand to (the heir withdrew): plain release. A
+    // CAS, not a store, so a STARVING bit added since our load is not lost.
+    if (Atomics.compareExchange(i32, w, v, 0) !== v) continue;
+    if (Atomics.load(i32, w + 2) !== 0) wakeOne(i32, w);
+    return;
   }
-  // Release with an exchange, not a store: a waiter may have added CONTENDED
-  // since our load, and we must see it to know to notify.
-  const prev = Atomics.exchange(i32, w, 0);
-  if ((prev & CONTENDED) !== 0) Atomics.notify(i32, w, 1);
 }
 
 export interface LockStats {
@@ -360,8 +514,8 @@ export function addStats(v: LockViews, base: number, into: LockStats): LockStats
 }
 
 /** Turn `{ timeoutMs, signal }` into a GiveUp. Arguments are validated by the caller. */
-export function giveUp(timeoutMs: number | undefined, signal: AbortSignal | undefined): GiveUp {
-  if (timeoutMs === undefined && signal === undefined) return NEVER;
+export function giveUp(timeoutMs: number | undefined, signal: AbortSignal | undefined, robust?: Robust): GiveUp {
+  if (timeoutMs === undefined && signal === undefined && robust === undefined) return NEVER;
   const t = timeoutMs ?? Infinity;
-  return { deadline: performance.now() + t, timeoutMs: t, signal };
+  return { deadline: performance.now() + t, timeoutMs: t, signal, robust };
 }

@@ -7,9 +7,6 @@ import { STATUS_BY_CODE, STATUS_FREE } from './transitions.js';
 import type { JobSnapshot } from './types.js';
 import { decodeUtf8, equalsUtf8 } from './utf8.js';
 import {
-  COUNTERS,
-  COUNTER_SHARDS,
-  COUNTER_SHARD_BYTES,
   S_ATTEMPTS,
   S_CREATED_AT,
   S_HASH,
@@ -25,7 +22,7 @@ import {
   STATE_TRUNCATED,
   type Geometry,
 } from './layout.js';
-import { SELF, viewsOf } from './lock-core.js';
+import { viewsOf } from './lock-core.js';
 
 export interface Mem {
   readonly buffer: SharedArrayBuffer;
@@ -95,14 +92,19 @@ export const SLOT_OTHER_ID = 1;
  * write shared memory, so any number of them proceed in parallel and never
  * delay a writer (the Go original's RLock, without the reader count).
  */
-export function readSlot(m: Mem, slot: number, id: string | undefined): JobSnapshot | typeof SLOT_FREE | typeof SLOT_OTHER_ID {
+export function readSlot(
+  m: Mem,
+  slot: number,
+  id: string | undefined,
+  stuck?: () => void,
+): JobSnapshot | typeof SLOT_FREE | typeof SLOT_OTHER_ID {
   const { i32, f64, u8, g } = m;
   const base = slotBase(m, slot);
   const seqIdx = (base + S_SEQ) >> 2;
   for (let spins = 0; ; spins++) {
     const s0 = Atomics.load(i32, seqIdx);
     if ((s0 & 1) !== 0) {
-      backoff(i32, seqIdx, s0, spins);
+      backoff(i32, seqIdx, s0, spins, stuck);
       continue;
     }
     const state = i32[(base + S_STATE) >> 2] ?? 0;
@@ -114,21 +116,24 @@ export function readSlot(m: Mem, slot: number, id: string | undefined): JobSnaps
     const updatedAt = f64[(base + S_UPDATED_AT) >> 3] ?? 0;
     // Clamp lengths read mid-write; a torn length is discarded by the check below.
     const idLen = Math.min(lens & 0xffff, g.maxIdBytes);
-    const errLen = Math.min(lens >>> 16, g.maxErrorBytes);
+    const errLen = (state & STATE_HAS_ERROR) !== 0 ? Math.min(lens >>> 16, g.maxErrorBytes) : 0;
+    // The id is compared in place: the comparison's verdict is only used if
+    // the sequence check below shows the bytes were stable while we compared.
+    const sameId = id === undefined || equalsUtf8(u8, base + S_ID, idLen, id);
     const buf = scratchOf(g.maxIdBytes + g.maxErrorBytes);
-    buf.set(u8.subarray(base + S_ID, base + S_ID + idLen), 0);
-    buf.set(u8.subarray(base + g.errOffset, base + g.errOffset + errLen), g.maxIdBytes);
+    if (id === undefined) copyBytes(u8, base + S_ID, buf, 0, idLen);
+    copyBytes(u8, base + g.errOffset, buf, g.maxIdBytes, errLen);
     if (Atomics.load(i32, seqIdx) !== s0) continue;
 
     const code = state & STATE_STATUS_MASK;
     if (code === STATUS_FREE) return SLOT_FREE;
-    if (id !== undefined && !equalsUtf8(buf, 0, idLen, id)) return SLOT_OTHER_ID;
+    if (!sameId) return SLOT_OTHER_ID;
     return {
-      id: id ?? decodeUtf8(buf, idLen),
+      id: id ?? decodeUtf8(buf, 0, idLen),
       status: STATUS_BY_CODE[code] ?? 'pending',
       attempts,
       maxRetries,
-      lastError: (state & STATE_HAS_ERROR) !== 0 ? decodeUtf8(buf.subarray(g.maxIdBytes), errLen) : null,
+      lastError: (state & STATE_HAS_ERROR) !== 0 ? decodeUtf8(buf, g.maxIdBytes, errLen) : null,
       lastErrorTruncated: (state & STATE_TRUNCATED) !== 0,
       version,
       createdAt,
@@ -137,13 +142,21 @@ export function readSlot(m: Mem, slot: number, id: string | undefined): JobSnaps
   }
 }
 
+/** Copy shared bytes into private memory: a loop, cheaper than subarray + set for short strings. */
+function copyBytes(from: Uint8Array, at: number, to: Uint8Array, toAt: number, n: number): void {
+  for (let k = 0; k < n; k++) to[toAt + k] = from[at + k] ?? 0;
+}
+
 /**
  * A writer is inside (odd sequence). Writers hold it odd for a few hundred
  * nanoseconds, so spin on loads first; past that, sleep briefly on the
  * sequence word (writers do not notify, so the wait is bounded by a timeout).
  */
-export function backoff(i32: Int32Array, idx: number, seen: number, spins: number): void {
+export function backoff(i32: Int32Array, idx: number, seen: number, spins: number, stuck?: () => void): void {
   if (spins > 100) Atomics.wait(i32, idx, seen, 0.05);
+  // Odd for this long (tens of ms): perhaps its writer died mid-write. Let the
+  // caller take the lock that guards it, which recovers a dead owner.
+  if (stuck !== undefined && spins % 1000 === 999) stuck();
 }
 
 /** Whether the live slot at `base` holds `id` (caller holds the slot's lock or the structure lock). */
@@ -152,17 +165,4 @@ export function slotHolds(m: Mem, base: number, id: string, hash: number): boole
   if (((i32[(base + S_STATE) >> 2] ?? 0) & STATE_STATUS_MASK) === STATUS_FREE) return false;
   if (i32[(base + S_HASH) >> 2] !== hash) return false;
   return equalsUtf8(u8, base + S_ID, (i32[(base + S_LENS) >> 2] ?? 0) & 0xffff, id);
-}
-
-/** Add `delta` to status `code`'s counter in this thread's shard (Atomics: shards are shared by threads). */
-export function countAdd(m: Mem, code: number, delta: number): void {
-  const shard = SELF % COUNTER_SHARDS;
-  Atomics.add(m.i32, (COUNTERS + shard * COUNTER_SHARD_BYTES + code * 4) >> 2, delta);
-}
-
-/** Sum of status `code`'s counter over all shards. */
-export function countOf(m: Mem, code: number): number {
-  let n = 0;
-  for (let k = 0; k < COUNTER_SHARDS; k++) n += Atomics.load(m.i32, (COUNTERS + k * COUNTER_SHARD_BYTES + code * 4) >> 2);
-  return n;
 }

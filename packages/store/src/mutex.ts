@@ -6,6 +6,7 @@
 import { InvalidArgumentError } from './errors.js';
 import {
   LOCK_BYTES,
+  NEVER,
   SELF,
   acquire,
   acquireAsync,
@@ -61,6 +62,7 @@ export class Mutex {
 
   /** Take the lock, blocking this thread (Atomics.wait) until it is free. */
   lock(options?: LockOptions): void {
+    if (options === undefined) return acquire(this.#v, this.#base, NEVER);
     const o = checkLockOptions(options);
     acquire(this.#v, this.#base, giveUp(o.timeoutMs, o.signal));
   }

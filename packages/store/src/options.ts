@@ -44,6 +44,12 @@ export interface StoreOptions {
    * @default 'per-job'
    */
   locking?: Locking | undefined;
+  /**
+   * How long a claim stays valid, in ms. A processing job whose lease expired
+   * (its worker died or hung) is returned to pending by `reclaimStalled()`.
+   * @default 30000
+   */
+  leaseMs?: number | undefined;
 }
 
 export interface CreateOptions {
@@ -62,6 +68,7 @@ export interface ListOptions {
 export const DEFAULT_MAX_ID_BYTES = 64;
 export const DEFAULT_MAX_ERROR_BYTES = 256;
 export const DEFAULT_MAX_RETRIES = 3;
+export const DEFAULT_LEASE_MS = 30_000;
 /** Ids and errors are stored with a 16-bit length. */
 export const MAX_FIELD_BYTES = 65_535;
 
@@ -80,9 +87,11 @@ export function checkInt(name: string, value: unknown, min: number, max: number)
   return value;
 }
 
+const NO_OPTIONS: UpdateOptions = Object.freeze({});
+
 export function checkLockOptions(options: unknown, name = 'options'): LockOptions {
   const o = checkObject(name, options);
-  if (o === undefined) return {};
+  if (o === undefined) return NO_OPTIONS;
   const { timeoutMs, signal } = o;
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs) || timeoutMs < 0)) {
     throw new InvalidArgumentError(`${name}.timeoutMs`, 'a number >= 0 or undefined', timeoutMs);
@@ -94,6 +103,7 @@ export function checkLockOptions(options: unknown, name = 'options'): LockOption
 }
 
 export function checkUpdateOptions(options: unknown): UpdateOptions {
+  if (options === undefined) return NO_OPTIONS;
   const lock = checkLockOptions(options);
   const attempt = options === undefined ? undefined : (options as Record<string, unknown>)['attempt'];
   if (attempt !== undefined) checkInt('options.attempt', attempt, 0, 0x7fffffff);

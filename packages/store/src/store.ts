@@ -2,42 +2,57 @@
  * JobStore: job state for a queue in one SharedArrayBuffer. Every thread that
  * attaches to the same buffer sees and changes the same jobs; every change is
  * validated against the transition table and applied, all fields at once,
- * inside a critical section.
+ * inside a critical section (the bodies are in ops.ts).
  *
- * Locks (see README, "Locking"):
+ * Locks (see README, "Locking modes"):
  *   'global'  : one lock around every change. Simple, fully serialised.
  *   'per-job' : each slot has its own lock; creates and removes take the
  *               structure lock, list moves take the queue lock. Order is
  *               always structure -> job -> queue, so no cycle can deadlock.
  * Reads (get, and the index lookup of every call) take no lock: seqlocks.
+ * Every lock is robust: a waiter that finds the owner dead rolls back what
+ * the owner was doing and takes over (journal.ts).
  */
-import { AbortedError, DuplicateJobError, InvalidTransitionError, JobNotFoundError, JobProcessingError, StaleClaimError, StoreFullError } from './errors.js';
-import { encodeAt, hashString } from './utf8.js';
+import { AbortedError, DuplicateJobError, JobNotFoundError, JobProcessingError, StoreFullError } from './errors.js';
+import { hashString } from './utf8.js';
 import {
-  GLOBAL_LOCK, H_HIGH_WATER, H_LIVE, H_RETRY_LEN, LIST_NONE, LIST_PENDING, LIST_RETRY, LOCKING_GLOBAL, QUEUE_LOCK,
-  S_ATTEMPTS, S_CREATED_AT, S_HASH, S_ID, S_LEASE_OWNER, S_LEASE_UNTIL, S_LENS, S_LOCK, S_MAX_RETRIES, S_STATE,
-  S_UPDATED_AT, S_VERSION, STATE_HAS_ERROR, STATE_LIST_MASK, STATE_LIST_SHIFT, STATE_STATUS_MASK, STATE_TRUNCATED, STRUCT_LOCK,
+  GLOBAL_LOCK, H_HIGH_WATER, H_JOBS_REPAIRED, H_LEASE_MS, H_LIVE, H_LOCKS_RECOVERED, H_RETRY_LEN, H_STALLED_RECLAIMED,
+  LIST_PENDING, LIST_RETRY, LOCKING_GLOBAL, QUEUE_LOCK, R_STATE, REG_RECOVERED, S_LOCK, S_STATE, STATE_STATUS_MASK, STRUCT_LOCK,
 } from './layout.js';
-import { NEVER, acquire, addStats, emptyStats, giveUp, release, type GiveUp, type LockStats } from './lock-core.js';
-import { SLOT_FREE, SLOT_OTHER_ID, countAdd, countOf, readSlot, slotBase, slotHolds, writeBegin, writeEnd, type Mem } from './memory.js';
+import { acquire, addStats, emptyStats, giveUp, release, type GiveUp, type LockStats, type Robust } from './lock-core.js';
+import { SLOT_FREE, SLOT_OTHER_ID, readSlot, slotBase, slotHolds, type Mem } from './memory.js';
 import { checkInt, checkObject, checkUpdateOptions, DEFAULT_MAX_RETRIES, type CreateOptions, type ListOptions, type Locking, type StoreOptions, type UpdateOptions } from './options.js';
-import { NONE, allocSlot, findLocked, findOptimistic, freeSlot, indexInsert, indexRemove, listHead, listPush, listUnlink } from './structures.js';
-import { ALLOWED, STATUS_BY_CODE, STATUS_CODES, STATUS_FREE, type JobStatus } from './transitions.js';
-import type { JobCounts, JobSnapshot, StoreHandle, StoreStats } from './types.js';
+import { NONE, allocSlot, findLocked, findOptimistic, listHead } from './structures.js';
+import { STATUS_CODES, type JobStatus } from './transitions.js';
+import type { JobCounts, JobSnapshot, RecoveryStats, StoreHandle, StoreStats } from './types.js';
 import { checkId, checkLastError, checkStatus } from './validate.js';
 import { attachMem, createMem } from './handle.js';
+import { Journal, countOf, isDead, markDead, recoverOwner, register } from './journal.js';
+import { applyTransition, initJob, leaseExpired, removeJob, snapshotLocked, type Ctx } from './ops.js';
 
 const PENDING = STATUS_CODES.pending;
 const PROCESSING = STATUS_CODES.processing;
-const FAILED = STATUS_CODES.failed;
 
 export class JobStore {
   readonly #m: Mem;
   readonly #global: boolean;
+  readonly #entry: number;
+  readonly #j: Journal;
+  readonly #never: GiveUp;
+  readonly #c: Ctx;
 
   private constructor(m: Mem) {
     this.#m = m;
     this.#global = m.g.locking === LOCKING_GLOBAL;
+    this.#entry = register(m);
+    this.#j = new Journal(m, this.#entry);
+    const robust: Robust = {
+      isDead: (owner) => isDead(m, owner),
+      recover: (owner) => recoverOwner(m, owner),
+      recovered: () => void Atomics.add(m.i32, H_LOCKS_RECOVERED >> 2, 1),
+    };
+    this.#never = giveUp(undefined, undefined, robust);
+    this.#c = { m, j: this.#j, global: this.#global, queue: this.#never, leaseMs: Atomics.load(m.i32, H_LEASE_MS >> 2) };
   }
 
   /** Make a new store in a new SharedArrayBuffer. */
@@ -58,6 +73,7 @@ export class JobStore {
   get capacity(): number { return this.#m.g.capacity; }
   get maxIdBytes(): number { return this.#m.g.maxIdBytes; }
   get maxErrorBytes(): number { return this.#m.g.maxErrorBytes; }
+  get leaseMs(): number { return this.#c.leaseMs; }
   get locking(): Locking { return this.#global ? 'global' : 'per-job'; }
 
   /** Add a pending job. Throws DuplicateJobError, StoreFullError, InvalidArgumentError. */
@@ -67,42 +83,22 @@ export class JobStore {
     const maxRetries = o?.['maxRetries'] === undefined ? DEFAULT_MAX_RETRIES : checkInt('options.maxRetries', o['maxRetries'], 0, 0x7fffffff);
     const hash = hashString(id);
     const m = this.#m;
-    this.#lockStructure();
+    this.#lock(this.#global ? GLOBAL_LOCK : STRUCT_LOCK);
     try {
       if (findLocked(m, id, hash) !== NONE) throw new DuplicateJobError(id);
-      const slot = allocSlot(m);
+      const slot = allocSlot(m, this.#j);
       if (slot === NONE) throw new StoreFullError(m.g.capacity);
       const base = slotBase(m, slot);
-      this.#lockJob(base, NEVER);
+      if (!this.#global) this.#lock(base + S_LOCK);
       try {
-        const now = Date.now();
-        const { i32, f64 } = m;
-        writeBegin(m, base);
-        i32[(base + S_STATE) >> 2] = PENDING | (LIST_PENDING << STATE_LIST_SHIFT);
-        i32[(base + S_ATTEMPTS) >> 2] = 0;
-        i32[(base + S_MAX_RETRIES) >> 2] = maxRetries;
-        i32[(base + S_LENS) >> 2] = idBytes;
-        i32[(base + S_HASH) >> 2] = hash;
-        i32[(base + S_LEASE_OWNER) >> 2] = 0;
-        f64[(base + S_VERSION) >> 3] = 1;
-        f64[(base + S_CREATED_AT) >> 3] = now;
-        f64[(base + S_UPDATED_AT) >> 3] = now;
-        f64[(base + S_LEASE_UNTIL) >> 3] = 0;
-        encodeAt(m.u8, base + S_ID, idBytes, id);
-        writeEnd(m, base);
-        this.#lockQueue();
-        listPush(m, LIST_PENDING, slot);
-        this.#unlockQueue();
-        // Linearization point: from here on, every thread's lookup finds the job.
-        indexInsert(m, slot, hash);
-        Atomics.add(m.i32, H_LIVE >> 2, 1);
-        countAdd(m, PENDING, 1);
+        initJob(this.#c, slot, id, idBytes, hash, maxRetries);
+        this.#j.commit();
+        return snapshotLocked(m, slot);
       } finally {
-        this.#unlockJob(base);
+        if (!this.#global) this.#unlock(base + S_LOCK);
       }
-      return this.#snapshot(slot, id);
     } finally {
-      this.#unlockStructure();
+      this.#unlock(this.#global ? GLOBAL_LOCK : STRUCT_LOCK);
     }
   }
 
@@ -111,9 +107,9 @@ export class JobStore {
     checkId(id, this.#m.g.maxIdBytes);
     const hash = hashString(id);
     for (;;) {
-      const slot = findOptimistic(this.#m, id, hash);
+      const slot = findOptimistic(this.#m, id, hash, this.#unstickIndex);
       if (slot === NONE) return undefined;
-      const s = readSlot(this.#m, slot, id);
+      const s = readSlot(this.#m, slot, id, () => this.#unstick(slot));
       if (s !== SLOT_FREE && s !== SLOT_OTHER_ID) return s;
       // The slot was removed or reused between lookup and read: look up again.
     }
@@ -122,34 +118,18 @@ export class JobStore {
   /** pending -> processing for this job; undefined when it is not pending. Throws JobNotFoundError. */
   claim(id: string): JobSnapshot | undefined {
     checkId(id, this.#m.g.maxIdBytes);
-    return this.#withJob(id, NEVER, (slot, base) => {
-      const code = (this.#m.i32[(base + S_STATE) >> 2] ?? 0) & STATE_STATUS_MASK;
-      return code === PENDING ? this.#apply(slot, base, id, PROCESSING, undefined, undefined) : undefined;
-    });
+    const slot = this.#enter(id, this.#never);
+    try {
+      const code = (this.#m.i32[(slotBase(this.#m, slot) + S_STATE) >> 2] ?? 0) & STATE_STATUS_MASK;
+      return code === PENDING ? this.#commit(applyTransition(this.#c, slot, id, PROCESSING, undefined, undefined)) : undefined;
+    } finally {
+      this.#leave(slot);
+    }
   }
 
   /** The oldest pending job -> processing, in O(1); undefined when none is pending. */
   claimNext(): JobSnapshot | undefined {
-    const m = this.#m;
-    if (this.#global) {
-      return this.#inGlobal(NEVER, () => {
-        const h = listHead(m, LIST_PENDING);
-        return h === NONE ? undefined : this.#apply(h, slotBase(m, h), undefined, PROCESSING, undefined, undefined);
-      });
-    }
-    for (;;) {
-      const h = listHead(m, LIST_PENDING);
-      if (h === NONE) return undefined;
-      const base = slotBase(m, h);
-      acquire(m, base + S_LOCK, NEVER);
-      try {
-        // Holding h's lock, h can leave the list only through us, and lists grow
-        // only at the tail: if h is the head now, it stays the head until we take it.
-        if (listHead(m, LIST_PENDING) === h) return this.#apply(h, base, undefined, PROCESSING, undefined, undefined);
-      } finally {
-        release(m, base + S_LOCK);
-      }
-    }
+    return this.#fromList(LIST_PENDING, PROCESSING);
   }
 
   /**
@@ -162,38 +142,49 @@ export class JobStore {
     const to = STATUS_CODES[checkStatus(status)];
     checkLastError(lastError);
     const o = checkUpdateOptions(options);
-    const g = giveUp(o.timeoutMs, o.signal);
     if (o.signal?.aborted === true) throw new AbortedError(o.signal.reason);
-    return this.#withJob(id, g, (slot, base) => this.#apply(slot, base, id, to, lastError, o.attempt)) as JobSnapshot;
+    const g = o.timeoutMs === undefined && o.signal === undefined ? this.#never : giveUp(o.timeoutMs, o.signal, this.#never.robust);
+    const slot = this.#enter(id, g);
+    try {
+      return this.#commit(applyTransition(this.#c, slot, id, to, lastError, o.attempt));
+    } finally {
+      this.#leave(slot);
+    }
   }
 
   /** The sweeper: failed jobs with attempts < maxRetries -> pending. Returns how many moved. */
   retryFailed(): number {
-    const m = this.#m;
-    if (this.#global) {
-      return this.#inGlobal(NEVER, () => {
-        let n = 0;
-        for (let h = listHead(m, LIST_RETRY); h !== NONE; h = listHead(m, LIST_RETRY), n++) {
-          this.#apply(h, slotBase(m, h), undefined, PENDING, undefined, undefined);
-        }
-        return n;
-      });
-    }
-    // Per-job: each retry is its own atomic transition. Bounded by the list's
-    // length at the start, so jobs failing concurrently cannot keep us here.
+    // Each retry is its own atomic transition. Bounded by the list's length at
+    // the start, so jobs failing concurrently cannot keep us here forever.
     let n = 0;
-    for (let budget = Atomics.load(m.i32, H_RETRY_LEN >> 2); budget > 0; budget--) {
-      const h = listHead(m, LIST_RETRY);
-      if (h === NONE) break;
-      const base = slotBase(m, h);
-      acquire(m, base + S_LOCK, NEVER);
+    for (let budget = Atomics.load(this.#m.i32, H_RETRY_LEN >> 2); budget > 0; budget--) {
+      if (this.#fromList(LIST_RETRY, PENDING) === undefined) break;
+      n++;
+    }
+    return n;
+  }
+
+  /**
+   * The stalled-job check (BullMQ's): processing jobs whose lease expired —
+   * their worker died or hung — go back to pending with their attempts kept,
+   * so retries still stop at maxRetries. Returns how many. Scans all slots.
+   */
+  reclaimStalled(now: number = Date.now()): number {
+    const m = this.#m;
+    let n = 0;
+    const hw = Atomics.load(m.i32, H_HIGH_WATER >> 2);
+    for (let slot = 0; slot < hw; slot++) {
+      if (!leaseExpired(m, slot, now)) continue;
+      const lock = this.#global ? GLOBAL_LOCK : slotBase(m, slot) + S_LOCK;
+      this.#lock(lock);
       try {
-        if (listHead(m, LIST_RETRY) === h) {
-          this.#apply(h, base, undefined, PENDING, undefined, undefined);
+        if (leaseExpired(m, slot, now)) {
+          this.#commit(applyTransition(this.#c, slot, undefined, PENDING, undefined, undefined));
+          Atomics.add(m.i32, H_STALLED_RECLAIMED >> 2, 1);
           n++;
         }
       } finally {
-        release(m, base + S_LOCK);
+        this.#unlock(lock);
       }
     }
     return n;
@@ -204,31 +195,22 @@ export class JobStore {
     checkId(id, this.#m.g.maxIdBytes);
     const m = this.#m;
     const hash = hashString(id);
-    this.#lockStructure();
+    this.#lock(this.#global ? GLOBAL_LOCK : STRUCT_LOCK);
     try {
       const slot = findLocked(m, id, hash);
       if (slot === NONE) return false;
       const base = slotBase(m, slot);
-      this.#lockJob(base, NEVER);
+      if (!this.#global) this.#lock(base + S_LOCK);
       try {
-        const state = m.i32[(base + S_STATE) >> 2] ?? 0;
-        const code = state & STATE_STATUS_MASK;
-        if (code === PROCESSING) throw new JobProcessingError(id);
-        this.#moveList(slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, LIST_NONE);
-        indexRemove(m, slot, hash);
-        writeBegin(m, base);
-        m.i32[(base + S_STATE) >> 2] = STATUS_FREE;
-        m.i32[(base + S_LENS) >> 2] = 0;
-        writeEnd(m, base);
-        freeSlot(m, slot);
-        Atomics.sub(m.i32, H_LIVE >> 2, 1);
-        countAdd(m, code, -1);
+        if (((m.i32[(base + S_STATE) >> 2] ?? 0) & STATE_STATUS_MASK) === PROCESSING) throw new JobProcessingError(id);
+        removeJob(this.#c, slot, hash);
+        this.#j.commit();
         return true;
       } finally {
-        this.#unlockJob(base);
+        if (!this.#global) this.#unlock(base + S_LOCK);
       }
     } finally {
-      this.#unlockStructure();
+      this.#unlock(this.#global ? GLOBAL_LOCK : STRUCT_LOCK);
     }
   }
 
@@ -236,28 +218,30 @@ export class JobStore {
   list(options?: ListOptions): JobSnapshot[] {
     const o = checkObject('options', options);
     const want = o?.['status'] === undefined ? 0 : STATUS_CODES[checkStatus(o['status'], 'options.status')];
-    const collect = (): JobSnapshot[] => {
+    return this.#underGlobal(() => {
       const out: JobSnapshot[] = [];
       const hw = Atomics.load(this.#m.i32, H_HIGH_WATER >> 2);
       for (let slot = 0; slot < hw; slot++) {
-        const s = readSlot(this.#m, slot, undefined);
+        const s = readSlot(this.#m, slot, undefined, () => this.#unstick(slot));
         if (s === SLOT_FREE || s === SLOT_OTHER_ID) continue;
         if (want === 0 || STATUS_CODES[s.status] === want) out.push(s);
       }
       return out;
-    };
-    return this.#global ? this.#inGlobal(NEVER, collect) : collect();
+    });
   }
 
   /** Jobs per status. Exact in global mode; in per-job mode exact whenever no update is in flight. */
   counts(): JobCounts {
-    const read = (): JobCounts => {
+    return this.#underGlobal(() => {
       const m = this.#m;
-      const c = { pending: countOf(m, PENDING), processing: countOf(m, PROCESSING), completed: countOf(m, STATUS_CODES.completed), failed: countOf(m, FAILED), total: 0 };
-      c.total = Atomics.load(m.i32, H_LIVE >> 2);
-      return c;
-    };
-    return this.#global ? this.#inGlobal(NEVER, read) : read();
+      return {
+        pending: countOf(m, PENDING),
+        processing: countOf(m, PROCESSING),
+        completed: countOf(m, STATUS_CODES.completed),
+        failed: countOf(m, STATUS_CODES.failed),
+        total: Atomics.load(m.i32, H_LIVE >> 2),
+      };
+    });
   }
 
   /** Lock statistics, summed over the store's locks, with a breakdown. */
@@ -280,102 +264,117 @@ export class JobStore {
     return { ...total, locking: this.locking, locks };
   }
 
-  // ---- critical sections ----
-
   /**
-   * Validate and apply one transition of the job in `slot`. The caller holds
-   * the job's lock (or the global lock). Every check comes before the first
-   * write, so a refused call changes nothing.
+   * Tell the store that a thread died (call it from the worker's 'exit'
+   * event). Its locks are then taken over by the next waiter, after rolling
+   * back whatever it was changing. Returns how many registrations it had.
    */
-  #apply(slot: number, base: number, id: string | undefined, to: number, lastError: string | null | undefined, attempt: number | undefined): JobSnapshot {
-    const m = this.#m;
-    const { i32, f64 } = m;
-    const state = i32[(base + S_STATE) >> 2] ?? 0;
-    const from = state & STATE_STATUS_MASK;
-    let attempts = i32[(base + S_ATTEMPTS) >> 2] ?? 0;
-    const maxRetries = i32[(base + S_MAX_RETRIES) >> 2] ?? 0;
-    const name = (): string => id ?? this.#snapshot(slot, undefined).id;
-    if (attempt !== undefined && (from !== PROCESSING || attempts !== attempt)) {
-      throw new StaleClaimError(name(), attempt, attempts, STATUS_BY_CODE[from] ?? 'free');
-    }
-    const rule = ALLOWED[from * 5 + to] ?? 0;
-    if (rule === 0 || (rule === 2 && attempts >= maxRetries)) {
-      throw new InvalidTransitionError(name(), STATUS_BY_CODE[from] ?? 'free', STATUS_BY_CODE[to] ?? '?', rule === 2 ? `no retries left: ${attempts} of ${maxRetries} attempts used` : undefined);
-    }
-    if (to === PROCESSING) attempts++;
-    const newList = to === PENDING ? LIST_PENDING : to === FAILED && attempts < maxRetries ? LIST_RETRY : LIST_NONE;
-    this.#moveList(slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, newList);
-    let flags = state & (STATE_HAS_ERROR | STATE_TRUNCATED);
-    writeBegin(m, base);
-    if (lastError === null) flags = 0;
-    else if (lastError !== undefined) {
-      const r = encodeAt(m.u8, base + m.g.errOffset, m.g.maxErrorBytes, lastError);
-      i32[(base + S_LENS) >> 2] = ((i32[(base + S_LENS) >> 2] ?? 0) & 0xffff) | (r.written << 16);
-      flags = STATE_HAS_ERROR | (r.truncated ? STATE_TRUNCATED : 0);
-    }
-    i32[(base + S_STATE) >> 2] = to | flags | (newList << STATE_LIST_SHIFT);
-    i32[(base + S_ATTEMPTS) >> 2] = attempts;
-    f64[(base + S_VERSION) >> 3] = (f64[(base + S_VERSION) >> 3] ?? 0) + 1;
-    f64[(base + S_UPDATED_AT) >> 3] = Date.now();
-    writeEnd(m, base);
-    countAdd(m, from, -1);
-    countAdd(m, to, 1);
-    return this.#snapshot(slot, id);
+  markThreadDead(threadId: number): number {
+    checkInt('threadId', threadId, 0, 2 ** 28 - 2);
+    return markDead(this.#m, threadId);
   }
 
-  /** Move a slot between the pending / retry lists (caller holds its job lock). */
-  #moveList(slot: number, from: number, to: number): void {
-    if (from === to) return;
-    this.#lockQueue();
-    if (from !== LIST_NONE) listUnlink(this.#m, from, slot);
-    if (to !== LIST_NONE) listPush(this.#m, to, slot);
-    this.#unlockQueue();
+  /** What recovery has done so far, store-wide. */
+  recovery(): RecoveryStats {
+    const i32 = this.#m.i32;
+    return {
+      locksRecovered: Atomics.load(i32, H_LOCKS_RECOVERED >> 2),
+      jobsRepaired: Atomics.load(i32, H_JOBS_REPAIRED >> 2),
+      stalledReclaimed: Atomics.load(i32, H_STALLED_RECLAIMED >> 2),
+    };
   }
 
-  #snapshot(slot: number, id: string | undefined): JobSnapshot {
-    const s = readSlot(this.#m, slot, id);
-    if (s === SLOT_FREE || s === SLOT_OTHER_ID) throw new Error('atomic-jobs: internal error, slot changed under its lock');
+  /** Give this instance's registry entry back (a thread that is done with the store). */
+  detach(): void {
+    Atomics.store(this.#m.i32, (this.#entry + R_STATE) >> 2, REG_RECOVERED);
+  }
+
+  // ---- lock choreography ----
+
+  #commit(s: JobSnapshot): JobSnapshot {
+    this.#j.commit();
     return s;
   }
 
-  /** Find the job and run `fn` holding its lock (per-job) or the global lock. Throws JobNotFoundError. */
-  #withJob<T>(id: string, g: GiveUp, fn: (slot: number, base: number) => T): T {
+  /** Take an entry of a list (oldest first) and apply `to` to it. */
+  #fromList(list: number, to: number): JobSnapshot | undefined {
     const m = this.#m;
-    const hash = hashString(id);
-    if (this.#global) {
-      return this.#inGlobal(g, () => {
-        const slot = findLocked(m, id, hash);
-        if (slot === NONE) throw new JobNotFoundError(id);
-        return fn(slot, slotBase(m, slot));
-      });
-    }
     for (;;) {
-      const slot = findOptimistic(m, id, hash);
-      if (slot === NONE) throw new JobNotFoundError(id);
-      const base = slotBase(m, slot);
-      acquire(m, base + S_LOCK, g);
+      const h = listHead(m, list);
+      if (h === NONE) return undefined;
+      const lock = this.#global ? GLOBAL_LOCK : slotBase(m, h) + S_LOCK;
+      this.#lock(lock);
       try {
-        // The slot may have been removed (and reused) between lookup and lock.
-        if (slotHolds(m, base, id, hash)) return fn(slot, base);
+        // Holding h's lock (or the global one), h can leave the list only
+        // through us, and lists grow only at the tail: if h is the head now, it
+        // stays the head until we take it.
+        if (listHead(m, list) === h) return this.#commit(applyTransition(this.#c, h, undefined, to, undefined, undefined));
       } finally {
-        release(m, base + S_LOCK);
+        this.#unlock(lock);
       }
     }
   }
 
-  #inGlobal<T>(g: GiveUp, fn: () => T): T {
-    acquire(this.#m, GLOBAL_LOCK, g);
-    try {
-      return fn();
-    } finally {
-      release(this.#m, GLOBAL_LOCK);
+  /**
+   * Find the job and take its lock (per-job) or the global lock; returns the
+   * slot, locked. Throws JobNotFoundError (with nothing held). Pair with #leave.
+   */
+  #enter(id: string, g: GiveUp): number {
+    const m = this.#m;
+    const hash = hashString(id);
+    if (this.#global) {
+      acquire(m, GLOBAL_LOCK, g);
+      const slot = findLocked(m, id, hash);
+      if (slot === NONE) {
+        release(m, GLOBAL_LOCK);
+        throw new JobNotFoundError(id);
+      }
+      return slot;
+    }
+    for (;;) {
+      const slot = findOptimistic(m, id, hash, this.#unstickIndex);
+      if (slot === NONE) throw new JobNotFoundError(id);
+      const base = slotBase(m, slot);
+      acquire(m, base + S_LOCK, g);
+      // The slot may have been removed (and reused) between lookup and lock.
+      if (slotHolds(m, base, id, hash)) return slot;
+      release(m, base + S_LOCK);
     }
   }
 
-  #lockStructure(): void { acquire(this.#m, this.#global ? GLOBAL_LOCK : STRUCT_LOCK, NEVER); }
-  #unlockStructure(): void { release(this.#m, this.#global ? GLOBAL_LOCK : STRUCT_LOCK); }
-  #lockJob(base: number, g: GiveUp): void { if (!this.#global) acquire(this.#m, base + S_LOCK, g); }
-  #unlockJob(base: number): void { if (!this.#global) release(this.#m, base + S_LOCK); }
-  #lockQueue(): void { if (!this.#global) acquire(this.#m, QUEUE_LOCK, NEVER); }
-  #unlockQueue(): void { if (!this.#global) release(this.#m, QUEUE_LOCK); }
+  #leave(slot: number): void {
+    this.#unlock(this.#global ? GLOBAL_LOCK : slotBase(this.#m, slot) + S_LOCK);
+  }
+
+  #lock(base: number): void {
+    acquire(this.#m, base, this.#never);
+  }
+
+  #unlock(base: number): void {
+    this.#j.abandon();
+    release(this.#m, base);
+  }
+
+  #underGlobal<T>(fn: () => T): T {
+    if (!this.#global) return fn();
+    this.#lock(GLOBAL_LOCK);
+    try {
+      return fn();
+    } finally {
+      this.#unlock(GLOBAL_LOCK);
+    }
+  }
+
+  /** A reader saw a slot half-written for a long time: pass through its lock, recovering a dead writer. */
+  #unstick(slot: number): void {
+    const lock = this.#global ? GLOBAL_LOCK : slotBase(this.#m, slot) + S_LOCK;
+    this.#lock(lock);
+    this.#unlock(lock);
+  }
+
+  readonly #unstickIndex = (): void => {
+    const lock = this.#global ? GLOBAL_LOCK : STRUCT_LOCK;
+    this.#lock(lock);
+    this.#unlock(lock);
+  };
 }

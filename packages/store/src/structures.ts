@@ -24,6 +24,7 @@ import {
   S_LIST_PREV,
 } from './layout.js';
 import { backoff, slotBase, slotHolds, type Mem } from './memory.js';
+import type { Journal } from './journal.js';
 
 const NONE = -1;
 
@@ -55,13 +56,13 @@ export function findLocked(m: Mem, id: string, hash: number): number {
  * discard it and walk again. A stable even sequence brackets a walk during
  * which no chain changed: the answer (slot or NONE) held at that instant.
  */
-export function findOptimistic(m: Mem, id: string, hash: number): number {
+export function findOptimistic(m: Mem, id: string, hash: number, stuck?: () => void): number {
   const i32 = m.i32;
   const seqIdx = H_INDEX_SEQ >> 2;
   for (let spins = 0; ; spins++) {
     const s0 = Atomics.load(i32, seqIdx);
     if ((s0 & 1) !== 0) {
-      backoff(i32, seqIdx, s0, spins);
+      backoff(i32, seqIdx, s0, spins, stuck);
       continue;
     }
     const slot = walk(m, id, hash);
@@ -74,28 +75,28 @@ export function findOptimistic(m: Mem, id: string, hash: number): number {
  * sequence odd for the duration (a read-modify-write first, so no relinking
  * store is visible before readers can know; a seq_cst add after, publishing them).
  */
-export function indexInsert(m: Mem, slot: number, hash: number): void {
+export function indexInsert(m: Mem, j: Journal, slot: number, hash: number): void {
   const i32 = m.i32;
   const b = bucketIdx(m, hash);
   Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
-  i32[(slotBase(m, slot) + S_HASH_NEXT) >> 2] = i32[b] ?? NONE;
-  i32[b] = slot;
+  j.set((slotBase(m, slot) + S_HASH_NEXT) >> 2, i32[b] ?? NONE);
+  j.set(b, slot);
   Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
 }
 
-export function indexRemove(m: Mem, slot: number, hash: number): void {
+export function indexRemove(m: Mem, j: Journal, slot: number, hash: number): void {
   const i32 = m.i32;
   const b = bucketIdx(m, hash);
   const next = i32[(slotBase(m, slot) + S_HASH_NEXT) >> 2] ?? NONE;
   Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
   let cur = i32[b] ?? NONE;
-  if (cur === slot) i32[b] = next;
+  if (cur === slot) j.set(b, next);
   else {
     while (cur !== NONE) {
       const nextIdx = (slotBase(m, cur) + S_HASH_NEXT) >> 2;
       const n = i32[nextIdx] ?? NONE;
       if (n === slot) {
-        i32[nextIdx] = next;
+        j.set(nextIdx, next);
         break;
       }
       cur = n;
@@ -104,26 +105,46 @@ export function indexRemove(m: Mem, slot: number, hash: number): void {
   Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
 }
 
+/** Whether `slot` is linked in its hash chain (recovery only). */
+export function chainHas(m: Mem, slot: number, hash: number): boolean {
+  let cur = m.i32[bucketIdx(m, hash)] ?? NONE;
+  for (let steps = 0; cur !== NONE && steps <= m.g.capacity; steps++) {
+    if (cur === slot) return true;
+    cur = m.i32[(slotBase(m, cur) + S_HASH_NEXT) >> 2] ?? NONE;
+  }
+  return false;
+}
+
+/** Whether `slot` is on the free list (recovery only). */
+export function freeListHas(m: Mem, slot: number): boolean {
+  let cur = m.i32[H_FREE_HEAD >> 2] ?? NONE;
+  for (let steps = 0; cur !== NONE && steps <= m.g.capacity; steps++) {
+    if (cur === slot) return true;
+    cur = m.i32[(slotBase(m, cur) + S_HASH_NEXT) >> 2] ?? NONE;
+  }
+  return false;
+}
+
 /** Take a free slot (structure lock held): the free list first, then never-used slots. NONE when full. */
-export function allocSlot(m: Mem): number {
+export function allocSlot(m: Mem, j: Journal): number {
   const i32 = m.i32;
   const free = i32[H_FREE_HEAD >> 2] ?? NONE;
   if (free !== NONE) {
-    i32[H_FREE_HEAD >> 2] = i32[(slotBase(m, free) + S_HASH_NEXT) >> 2] ?? NONE;
+    j.set(H_FREE_HEAD >> 2, i32[(slotBase(m, free) + S_HASH_NEXT) >> 2] ?? NONE);
     return free;
   }
   const hw = Atomics.load(i32, H_HIGH_WATER >> 2);
   if (hw >= m.g.capacity) return NONE;
   // Atomic so that list()/stats() on other threads read a whole value.
-  Atomics.store(i32, H_HIGH_WATER >> 2, hw + 1);
+  j.setAtomic(H_HIGH_WATER >> 2, hw + 1);
   return hw;
 }
 
 /** Return a slot to the free list (structure lock held; the slot is already out of the index). */
-export function freeSlot(m: Mem, slot: number): void {
+export function freeSlot(m: Mem, j: Journal, slot: number): void {
   const i32 = m.i32;
-  i32[(slotBase(m, slot) + S_HASH_NEXT) >> 2] = i32[H_FREE_HEAD >> 2] ?? NONE;
-  i32[H_FREE_HEAD >> 2] = slot;
+  j.set((slotBase(m, slot) + S_HASH_NEXT) >> 2, i32[H_FREE_HEAD >> 2] ?? NONE);
+  j.set(H_FREE_HEAD >> 2, slot);
 }
 
 function listWords(list: number): [head: number, tail: number] {
@@ -133,32 +154,33 @@ function listWords(list: number): [head: number, tail: number] {
 /**
  * Append to a list (queue lock held). The head is stored with Atomics.store so
  * that claimNext's lock-free peek (Atomics.load) reads a whole slot number.
+ * Every write goes through the journal (see journal.ts).
  */
-export function listPush(m: Mem, list: number, slot: number): void {
+export function listPush(m: Mem, j: Journal, list: number, slot: number): void {
   const i32 = m.i32;
   const [h, t] = listWords(list);
   const base = slotBase(m, slot);
   const tail = i32[t] ?? NONE;
-  i32[(base + S_LIST_PREV) >> 2] = tail;
-  i32[(base + S_LIST_NEXT) >> 2] = NONE;
-  if (tail === NONE) Atomics.store(i32, h, slot);
-  else i32[(slotBase(m, tail) + S_LIST_NEXT) >> 2] = slot;
-  i32[t] = slot;
-  if (list !== LIST_PENDING) i32[H_RETRY_LEN >> 2] = (i32[H_RETRY_LEN >> 2] ?? 0) + 1;
+  j.set((base + S_LIST_PREV) >> 2, tail);
+  j.set((base + S_LIST_NEXT) >> 2, NONE);
+  if (tail === NONE) j.setAtomic(h, slot);
+  else j.set((slotBase(m, tail) + S_LIST_NEXT) >> 2, slot);
+  j.set(t, slot);
+  if (list !== LIST_PENDING) j.set(H_RETRY_LEN >> 2, (i32[H_RETRY_LEN >> 2] ?? 0) + 1);
 }
 
 /** Unlink from the middle of a list in O(1) (queue lock held). */
-export function listUnlink(m: Mem, list: number, slot: number): void {
+export function listUnlink(m: Mem, j: Journal, list: number, slot: number): void {
   const i32 = m.i32;
   const [h, t] = listWords(list);
   const base = slotBase(m, slot);
   const prev = i32[(base + S_LIST_PREV) >> 2] ?? NONE;
   const next = i32[(base + S_LIST_NEXT) >> 2] ?? NONE;
-  if (prev === NONE) Atomics.store(i32, h, next);
-  else i32[(slotBase(m, prev) + S_LIST_NEXT) >> 2] = next;
-  if (next === NONE) i32[t] = prev;
-  else i32[(slotBase(m, next) + S_LIST_PREV) >> 2] = prev;
-  if (list !== LIST_PENDING) i32[H_RETRY_LEN >> 2] = (i32[H_RETRY_LEN >> 2] ?? 0) - 1;
+  if (prev === NONE) j.setAtomic(h, next);
+  else j.set((slotBase(m, prev) + S_LIST_NEXT) >> 2, next);
+  if (next === NONE) j.set(t, prev);
+  else j.set((slotBase(m, next) + S_LIST_PREV) >> 2, prev);
+  if (list !== LIST_PENDING) j.set(H_RETRY_LEN >> 2, (i32[H_RETRY_LEN >> 2] ?? 0) - 1);
 }
 
 /** Lock-free peek at a list's head (a hint; confirmed under the locks). */

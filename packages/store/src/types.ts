@@ -46,3 +46,13 @@ export interface StoreHandle {
   readonly layoutVersion: number;
   readonly buffer: SharedArrayBuffer;
 }
+
+/** What dead-thread recovery has done, store-wide. */
+export interface RecoveryStats {
+  /** Locks taken over from a thread that died holding them. */
+  readonly locksRecovered: number;
+  /** Interrupted changes rolled back: the job put back entirely as it was before. */
+  readonly jobsRepaired: number;
+  /** Processing jobs whose lease expired, returned to pending by reclaimStalled. */
+  readonly stalledReclaimed: number;
+}

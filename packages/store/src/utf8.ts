@@ -67,13 +67,17 @@ export function equalsUtf8(u8: Uint8Array, off: number, len: number, s: string):
   return j === end;
 }
 
-/** Decode bytes copied out of shared memory (the copy is what the seqlock validated). */
-export function decodeUtf8(bytes: Uint8Array, len: number): string {
+/** Decode `len` bytes at `bytes[off]` (a private copy: what the seqlock validated, or memory under our lock). */
+export function decodeUtf8(bytes: Uint8Array, off: number, len: number): string {
   if (len === 0) return '';
-  if (len <= 32) {
-    let ascii = true;
-    for (let i = 0; i < len; i++) if ((bytes[i] ?? 0) >= 0x80) ascii = false;
-    if (ascii) return String.fromCharCode(...bytes.subarray(0, len));
+  if (len <= 64) {
+    let out = '';
+    for (let i = off; i < off + len; i++) {
+      const b = bytes[i] ?? 0;
+      if (b >= 0x80) return decoder.decode(bytes.subarray(off, off + len));
+      out += String.fromCharCode(b);
+    }
+    return out;
   }
-  return decoder.decode(bytes.subarray(0, len));
+  return decoder.decode(bytes.subarray(off, off + len));
 }

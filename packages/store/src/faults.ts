@@ -1,0 +1,31 @@
+/**
+ * Fault injection for tests (exported as `@atomic-jobs/store/testing`, not
+ * from the main entry). The store calls `fault(point)` at a few named points
+ * inside its critical sections; a test installs a hook that kills or hangs
+ * the thread right there, to prove that a death mid-write is recovered.
+ * With no hook installed the cost is one load of a module variable.
+ */
+
+/** Where the store offers to fail. */
+export type FaultPoint =
+  /** The slot image is journaled, nothing written yet. */
+  | 'journaled'
+  /** Inside the queue lock, between unlinking a job from one list and linking it into another. */
+  | 'list-move'
+  /** Inside the slot's seqlock write: status written, the other fields not yet. */
+  | 'mid-write'
+  /** Everything written, the journal not yet emptied. */
+  | 'before-commit';
+
+export type FaultHook = (point: FaultPoint) => void;
+
+let hook: FaultHook | undefined;
+
+/** Install (or with `undefined`, remove) this thread's fault hook. */
+export function setFaultHook(h: FaultHook | undefined): void {
+  hook = h;
+}
+
+export function fault(point: FaultPoint): void {
+  if (hook !== undefined) hook(point);
+}

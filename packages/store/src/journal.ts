@@ -1,0 +1,237 @@
+/**
+ * Surviving a thread that dies inside a critical section (issue: fault
+ * tolerance). Each JobStore instance registers one entry in the shared thread
+ * registry. While it holds a lock and changes shared memory, every word it is
+ * about to overwrite is first logged (index, old value) in its entry, and the
+ * slot it changes is first copied whole: an undo journal. Closing the
+ * critical section empties the journal (the commit point).
+ *
+ * If the thread dies (the pool marks its entry dead when the worker exits),
+ * the next thread to find one of its locks owned by a dead owner replays the
+ * journal backwards: the job being written goes back entirely to what it was
+ * before, the lists, index and counters too, and nothing else is touched.
+ * An op that had committed stays entirely done. Either way, never torn.
+ *
+ * Logging order makes a death at any instant safe: the pair (index, old) is
+ * written, then the length is bumped, then the data word is written. Dying
+ * before the bump leaves the data word untouched; after it, the old value
+ * is restored (a no-op if the data write had not happened yet).
+ */
+import {
+  H_INDEX_SEQ, H_JOBS_REPAIRED, R_COUNTS, R_IMAGE, R_IMAGE_ERR, R_IMAGE_FLAGS, R_LOG_LEN, R_MAX_PAIRS,
+  R_OWNER, R_PAIRS, R_STATE, REG_ALIVE, REG_DEAD, REG_ENTRIES, REG_FREE, REG_RECOVERED, REG_RECOVERING, REGISTRY,
+  S_HASH, S_ID, S_SEQ, S_STATE,
+} from './layout.js';
+
+const IMAGE_WITH_ERROR = 1;
+const IMAGE_REMOVING = 2;
+import { SELF } from './lock-core.js';
+import { slotBase, type Mem } from './memory.js';
+import { StoreFullError } from './errors.js';
+import { chainHas, freeListHas, freeSlot, indexRemove } from './structures.js';
+
+function entryBase(m: Mem, k: number): number {
+  return REGISTRY + k * m.g.regEntryBytes;
+}
+
+/** Take a registry entry for this thread: a never-used one, else one whose thread died and was recovered. */
+export function register(m: Mem): number {
+  const i32 = m.i32;
+  for (const [from, st] of [[REG_FREE, R_OWNER], [REG_RECOVERED, R_STATE]] as const) {
+    for (let k = 0; k < REG_ENTRIES; k++) {
+      const e = entryBase(m, k);
+      // Claim the entry with one CAS (on the owner word for fresh entries, on
+      // the state word for recycled ones), so two threads never share one.
+      if (st === R_OWNER && Atomics.compareExchange(i32, (e + R_OWNER) >> 2, 0, SELF) !== 0) continue;
+      if (st === R_STATE && Atomics.compareExchange(i32, (e + R_STATE) >> 2, from, REG_ALIVE) !== from) continue;
+      i32[(e + R_LOG_LEN) >> 2] = 0;
+      Atomics.store(i32, (e + R_OWNER) >> 2, SELF);
+      // A recycled entry keeps its counters: counts are sums over all entries.
+      Atomics.store(i32, (e + R_STATE) >> 2, REG_ALIVE);
+      return e;
+    }
+  }
+  throw new StoreFullError(REG_ENTRIES);
+}
+
+/** Mark every live entry of thread `threadId` dead. Returns how many. */
+export function markDead(m: Mem, threadId: number): number {
+  let n = 0;
+  for (let k = 0; k < REG_ENTRIES; k++) {
+    const e = entryBase(m, k);
+    if (Atomics.load(m.i32, (e + R_OWNER) >> 2) !== threadId + 1) continue;
+    if (Atomics.compareExchange(m.i32, (e + R_STATE) >> 2, REG_ALIVE, REG_DEAD) === REG_ALIVE) n++;
+  }
+  return n;
+}
+
+/** Whether the registry says the thread with this owner id is dead (unregistered owners count as alive). */
+export function isDead(m: Mem, owner: number): boolean {
+  for (let k = 0; k < REG_ENTRIES; k++) {
+    const e = entryBase(m, k);
+    if (Atomics.load(m.i32, (e + R_OWNER) >> 2) !== owner) continue;
+    if (Atomics.load(m.i32, (e + R_STATE) >> 2) >= REG_DEAD) return true;
+  }
+  return false;
+}
+
+/**
+ * Roll back every journal of the dead owner, exactly once: the CAS
+ * DEAD -> RECOVERING elects one recoverer; others wait until RECOVERED. The
+ * dead thread still owns the locks guarding everything its journal names, so
+ * no live thread is inside those critical sections while we write.
+ */
+export function recoverOwner(m: Mem, owner: number): void {
+  const i32 = m.i32;
+  for (let k = 0; k < REG_ENTRIES; k++) {
+    const e = entryBase(m, k);
+    if (Atomics.load(i32, (e + R_OWNER) >> 2) !== owner) continue;
+    const st = (e + R_STATE) >> 2;
+    if (Atomics.compareExchange(i32, st, REG_DEAD, REG_RECOVERING) === REG_DEAD) {
+      rollback(m, e);
+      Atomics.store(i32, st, REG_RECOVERED);
+      Atomics.notify(i32, st);
+    } else {
+      for (let s = Atomics.load(i32, st); s === REG_RECOVERING; s = Atomics.load(i32, st)) Atomics.wait(i32, st, s, 10);
+    }
+  }
+}
+
+/**
+ * Finish or undo the journal of entry `e`. The commit point of every change
+ * is the end of its slot's seqlock write (writeEnd): that is when readers can
+ * first see it, and every other write of the change comes before it, except
+ * the index unlink and slot release that follow a remove. So:
+ *  - the slot's sequence moved past the saved one and is even: the change was
+ *    complete and may have been seen. Keep it (finishing a remove);
+ *  - otherwise (unchanged, or odd: mid-write): nobody saw it. Undo every
+ *    logged word, newest first, and put the slot's image back.
+ */
+function rollback(m: Mem, e: number): void {
+  const i32 = m.i32;
+  const n = Math.min(i32[(e + R_LOG_LEN) >> 2] ?? 0, R_MAX_PAIRS);
+  let image = -1;
+  for (let p = 0; p < n && image < 0; p++) if ((i32[(e + R_PAIRS + p * 8) >> 2] ?? 0) < 0) image = p;
+  if (image >= 0) {
+    const at = (e + R_PAIRS + image * 8) >> 2;
+    const slot = -(i32[at] ?? 0) - 1;
+    const seq = Atomics.load(i32, (slotBase(m, slot) + S_SEQ) >> 2);
+    if (seq !== i32[at + 1] && (seq & 1) === 0) {
+      if (((i32[(e + R_IMAGE_FLAGS) >> 2] ?? 0) & IMAGE_REMOVING) !== 0) finishRemove(m, e, slot);
+      i32[(e + R_LOG_LEN) >> 2] = 0;
+      return;
+    }
+  }
+  for (let p = n - 1; p >= 0; p--) {
+    const at = (e + R_PAIRS + p * 8) >> 2;
+    const idx = i32[at] ?? 0;
+    if (idx >= 0) i32[idx] = i32[at + 1] ?? 0;
+    else restoreSlot(m, e, -idx - 1, ((i32[(e + R_IMAGE_FLAGS) >> 2] ?? 0) & IMAGE_WITH_ERROR) !== 0);
+  }
+  // The same for the index sequence, if the dead thread was relinking a chain.
+  if ((Atomics.load(i32, H_INDEX_SEQ >> 2) & 1) !== 0) Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
+  i32[(e + R_LOG_LEN) >> 2] = 0;
+}
+
+/** A remove committed (slot written free) but its thread died before unlinking the index or freeing the slot. */
+function finishRemove(m: Mem, e: number, slot: number): void {
+  const j = new Journal(m, e);
+  m.i32[(e + R_LOG_LEN) >> 2] = 0;
+  const hash = m.i32[(slotBase(m, slot) + S_HASH) >> 2] ?? 0;
+  if (chainHas(m, slot, hash)) indexRemove(m, j, slot, hash);
+  if ((Atomics.load(m.i32, H_INDEX_SEQ >> 2) & 1) !== 0) Atomics.add(m.i32, H_INDEX_SEQ >> 2, 1);
+  if (!freeListHas(m, slot)) freeSlot(m, j, slot);
+  Atomics.add(m.i32, H_JOBS_REPAIRED >> 2, 1);
+}
+
+function restoreSlot(m: Mem, e: number, slot: number, withError: boolean): void {
+  if (slot >= m.g.capacity) return;
+  const { i32, u8 } = m;
+  const base = slotBase(m, slot);
+  u8.copyWithin(base + S_STATE, e + R_IMAGE, e + R_IMAGE + (S_ID - S_STATE));
+  if (withError) u8.copyWithin(base + m.g.errOffset, e + R_IMAGE_ERR, e + R_IMAGE_ERR + m.g.maxErrorBytes);
+  // Readers may have copied a half-written slot under an odd sequence; move
+  // it forward to a NEW even value (never back to the old one, which could
+  // let a reader that began before the dead write validate a torn copy).
+  const seq = (base + S_SEQ) >> 2;
+  if ((Atomics.load(i32, seq) & 1) !== 0) Atomics.add(i32, seq, 1);
+  Atomics.add(i32, H_JOBS_REPAIRED >> 2, 1);
+}
+
+/** This thread's undo journal (in its registry entry). One critical section at a time. */
+export class Journal {
+  readonly #m: Mem;
+  readonly #e: number;
+  readonly #len: number;
+
+  constructor(m: Mem, entry: number) {
+    this.#m = m;
+    this.#e = entry;
+    this.#len = (entry + R_LOG_LEN) >> 2;
+  }
+
+  /** Log the old value of i32 word `idx`, then write `value`. */
+  set(idx: number, value: number): void {
+    const i32 = this.#m.i32;
+    const n = i32[this.#len] ?? 0;
+    if (n >= R_MAX_PAIRS) throw new Error('atomic-jobs: internal error, undo journal overflow');
+    const at = (this.#e + R_PAIRS + n * 8) >> 2;
+    i32[at] = idx;
+    i32[at + 1] = i32[idx] ?? 0;
+    i32[this.#len] = n + 1;
+    i32[idx] = value;
+  }
+
+  /** Like set, but the write is an Atomics.store (for words that lock-free readers load). */
+  setAtomic(idx: number, value: number): void {
+    this.set(idx, Atomics.load(this.#m.i32, idx));
+    Atomics.store(this.#m.i32, idx, value);
+  }
+
+  /**
+   * Save the slot's fields (and its error bytes when `withError`) before the
+   * first change to it. The image is journaled as a pair (-(slot + 1), the
+   * slot's sequence number now), appended only once the copy is complete.
+   * The sequence tells recovery how far the dead thread got (see rollback).
+   */
+  saveSlot(slot: number, withError: boolean, removing = false): void {
+    const { i32, u8, g } = this.#m;
+    const base = slotBase(this.#m, slot);
+    const e = this.#e;
+    u8.copyWithin(e + R_IMAGE, base + S_STATE, base + S_ID);
+    if (withError) u8.copyWithin(e + R_IMAGE_ERR, base + g.errOffset, base + g.errOffset + g.maxErrorBytes);
+    i32[(e + R_IMAGE_FLAGS) >> 2] = (withError ? IMAGE_WITH_ERROR : 0) | (removing ? IMAGE_REMOVING : 0);
+    const n = i32[this.#len] ?? 0;
+    const at = (e + R_PAIRS + n * 8) >> 2;
+    i32[at] = -slot - 1;
+    i32[at + 1] = Atomics.load(i32, (base + S_SEQ) >> 2);
+    i32[this.#len] = n + 1;
+  }
+
+  /** Add `delta` to this thread's counter for status `code` (only this thread writes it). */
+  count(code: number, delta: number): void {
+    const idx = (this.#e + R_COUNTS + code * 4) >> 2;
+    this.set(idx, (this.#m.i32[idx] ?? 0) + delta);
+  }
+
+  /**
+   * Called on every unlock: if the critical section is being left by an
+   * exception after its first write (an internal error), put everything back
+   * rather than leave a half-applied change behind.
+   */
+  abandon(): void {
+    if ((this.#m.i32[this.#len] ?? 0) !== 0) rollback(this.#m, this.#e);
+  }
+
+  /** Close the critical section: one store empties the journal, so the change is now entirely done. */
+  commit(): void {
+    this.#m.i32[this.#len] = 0;
+  }
+}
+
+/** Sum of status `code`'s counter over all registry entries. */
+export function countOf(m: Mem, code: number): number {
+  let n = 0;
+  for (let k = 0; k < REG_ENTRIES; k++) n += Atomics.load(m.i32, (entryBase(m, k) + R_COUNTS + code * 4) >> 2);
+  return n;
+}

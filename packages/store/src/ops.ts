@@ -1,0 +1,183 @@
+/**
+ * The bodies of the critical sections: what happens to shared memory once the
+ * right locks are held. Every write goes through the caller's journal, and
+ * every check happens before the first write, so a refused call changes
+ * nothing and a thread dying half-way can be rolled back (journal.ts).
+ */
+import { InvalidTransitionError, StaleClaimError } from './errors.js';
+import type { Journal } from './journal.js';
+import {
+  H_LIVE, LIST_NONE, LIST_PENDING, LIST_RETRY, QUEUE_LOCK, S_ATTEMPTS, S_CREATED_AT, S_HASH, S_ID, S_LEASE_OWNER,
+  S_LEASE_UNTIL, S_LENS, S_MAX_RETRIES, S_STATE, S_UPDATED_AT, S_VERSION, STATE_HAS_ERROR, STATE_LIST_MASK,
+  STATE_LIST_SHIFT, STATE_STATUS_MASK, STATE_TRUNCATED,
+} from './layout.js';
+import { SELF, acquire, release, type GiveUp } from './lock-core.js';
+import { SLOT_FREE, SLOT_OTHER_ID, readSlot, slotBase, writeBegin, writeEnd, type Mem } from './memory.js';
+import { freeSlot, indexInsert, indexRemove, listPush, listUnlink } from './structures.js';
+import { ALLOWED, STATUS_BY_CODE, STATUS_CODES, STATUS_FREE } from './transitions.js';
+import type { JobSnapshot } from './types.js';
+import { encodeAt } from './utf8.js';
+import { fault } from './faults.js';
+
+const PENDING = STATUS_CODES.pending;
+const PROCESSING = STATUS_CODES.processing;
+const FAILED = STATUS_CODES.failed;
+
+/** What a critical section needs: the memory, this thread's journal, how to take the queue lock. */
+export interface Ctx {
+  readonly m: Mem;
+  readonly j: Journal;
+  /** Global mode: the global lock already covers the lists. */
+  readonly global: boolean;
+  /** How to take the queue lock (with the robust hooks). */
+  readonly queue: GiveUp;
+  readonly leaseMs: number;
+}
+
+/** Read a slot whose lock we hold (the seqlock read then succeeds at once). */
+export function snapshotLocked(m: Mem, slot: number): JobSnapshot {
+  const s = readSlot(m, slot, undefined);
+  if (s === SLOT_FREE || s === SLOT_OTHER_ID) throw new Error('atomic-jobs: internal error, slot changed under its lock');
+  return s;
+}
+
+/** Move a slot between the pending / retry lists (caller holds its job lock; takes the queue lock). */
+function moveList(c: Ctx, slot: number, from: number, to: number): void {
+  if (from === to) return;
+  if (!c.global) acquire(c.m, QUEUE_LOCK, c.queue);
+  if (from !== LIST_NONE) listUnlink(c.m, c.j, from, slot);
+  fault('list-move');
+  if (to !== LIST_NONE) listPush(c.m, c.j, to, slot);
+  if (!c.global) release(c.m, QUEUE_LOCK);
+}
+
+/**
+ * Validate and apply one transition of the job in `slot` (its lock, or the
+ * global lock, is held). Returns the job as it stands after the change.
+ */
+export function applyTransition(
+  c: Ctx, slot: number, id: string | undefined, to: number, lastError: string | null | undefined, attempt: number | undefined,
+): JobSnapshot {
+  const { m, j } = c;
+  const { i32, f64 } = m;
+  const base = slotBase(m, slot);
+  const state = i32[(base + S_STATE) >> 2] ?? 0;
+  const from = state & STATE_STATUS_MASK;
+  let attempts = i32[(base + S_ATTEMPTS) >> 2] ?? 0;
+  const maxRetries = i32[(base + S_MAX_RETRIES) >> 2] ?? 0;
+  if (attempt !== undefined && (from !== PROCESSING || attempts !== attempt)) {
+    throw new StaleClaimError(id ?? snapshotLocked(m, slot).id, attempt, attempts, STATUS_BY_CODE[from] ?? 'free');
+  }
+  const rule = ALLOWED[from * 5 + to] ?? 0;
+  if (rule === 0 || (rule === 2 && attempts >= maxRetries)) {
+    const why = rule === 2 ? `no retries left: ${attempts} of ${maxRetries} attempts used` : undefined;
+    throw new InvalidTransitionError(id ?? snapshotLocked(m, slot).id, STATUS_BY_CODE[from] ?? 'free', STATUS_BY_CODE[to] ?? '?', why);
+  }
+  // Every check is done: from here on the call succeeds.
+  j.saveSlot(slot, typeof lastError === 'string');
+  fault('journaled');
+  if (to === PROCESSING) attempts++;
+  const newList = to === PENDING ? LIST_PENDING : to === FAILED && attempts < maxRetries ? LIST_RETRY : LIST_NONE;
+  moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, newList);
+  let flags = state & (STATE_HAS_ERROR | STATE_TRUNCATED);
+  let truncated = false;
+  const version = (f64[(base + S_VERSION) >> 3] ?? 0) + 1;
+  const now = Date.now();
+  writeBegin(m, base);
+  if (lastError === null) flags = 0;
+  else if (lastError !== undefined) {
+    const r = encodeAt(m.u8, base + m.g.errOffset, m.g.maxErrorBytes, lastError);
+    i32[(base + S_LENS) >> 2] = ((i32[(base + S_LENS) >> 2] ?? 0) & 0xffff) | (r.written << 16);
+    truncated = r.truncated;
+    flags = STATE_HAS_ERROR | (truncated ? STATE_TRUNCATED : 0);
+  }
+  i32[(base + S_STATE) >> 2] = to | flags | (newList << STATE_LIST_SHIFT);
+  fault('mid-write');
+  i32[(base + S_ATTEMPTS) >> 2] = attempts;
+  i32[(base + S_LEASE_OWNER) >> 2] = to === PROCESSING ? SELF : 0;
+  f64[(base + S_LEASE_UNTIL) >> 3] = to === PROCESSING ? now + c.leaseMs : 0;
+  f64[(base + S_VERSION) >> 3] = version;
+  f64[(base + S_UPDATED_AT) >> 3] = now;
+  j.count(from, -1);
+  j.count(to, 1);
+  // The commit point (see journal.ts): every other write of the change is done.
+  writeEnd(m, base);
+  fault('before-commit');
+  // Build the result from what we just wrote; decode from memory (stable
+  // under our lock) only what we do not already hold as a string.
+  if (id === undefined || lastError === undefined || truncated) return snapshotLocked(m, slot);
+  return {
+    id,
+    status: STATUS_BY_CODE[to] ?? 'pending',
+    attempts,
+    maxRetries,
+    lastError,
+    lastErrorTruncated: false,
+    version,
+    createdAt: f64[(base + S_CREATED_AT) >> 3] ?? 0,
+    updatedAt: now,
+  };
+}
+
+/**
+ * Fill a free slot with a new pending job (structure and job locks held). The
+ * slot's seqlock write comes last: it is the commit point, and until it ends
+ * the index entry leads to a slot that does not hold the id yet, so no
+ * lookup finds the job half-made.
+ */
+export function initJob(c: Ctx, slot: number, id: string, idBytes: number, hash: number, maxRetries: number): void {
+  const { m, j } = c;
+  const { i32, f64 } = m;
+  const base = slotBase(m, slot);
+  const now = Date.now();
+  j.saveSlot(slot, false);
+  moveList(c, slot, LIST_NONE, LIST_PENDING);
+  j.setAtomic(H_LIVE >> 2, Atomics.load(i32, H_LIVE >> 2) + 1);
+  j.count(PENDING, 1);
+  indexInsert(m, j, slot, hash);
+  writeBegin(m, base);
+  i32[(base + S_STATE) >> 2] = PENDING | (LIST_PENDING << STATE_LIST_SHIFT);
+  i32[(base + S_ATTEMPTS) >> 2] = 0;
+  i32[(base + S_MAX_RETRIES) >> 2] = maxRetries;
+  i32[(base + S_LENS) >> 2] = idBytes;
+  i32[(base + S_HASH) >> 2] = hash;
+  i32[(base + S_LEASE_OWNER) >> 2] = 0;
+  f64[(base + S_VERSION) >> 3] = 1;
+  f64[(base + S_CREATED_AT) >> 3] = now;
+  f64[(base + S_UPDATED_AT) >> 3] = now;
+  f64[(base + S_LEASE_UNTIL) >> 3] = 0;
+  encodeAt(m.u8, base + S_ID, idBytes, id);
+  writeEnd(m, base);
+}
+
+/**
+ * Remove the job in `slot` (structure and job locks held; not processing).
+ * The slot's seqlock write to FREE is the commit point; unlinking the index
+ * and freeing the slot follow it, and recovery finishes them if the thread
+ * dies in between (journal.ts, finishRemove).
+ */
+export function removeJob(c: Ctx, slot: number, hash: number): void {
+  const { m, j } = c;
+  const i32 = m.i32;
+  const base = slotBase(m, slot);
+  const state = i32[(base + S_STATE) >> 2] ?? 0;
+  j.saveSlot(slot, false, true);
+  moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, LIST_NONE);
+  j.setAtomic(H_LIVE >> 2, Atomics.load(i32, H_LIVE >> 2) - 1);
+  j.count(state & STATE_STATUS_MASK, -1);
+  writeBegin(m, base);
+  i32[(base + S_STATE) >> 2] = STATUS_FREE;
+  i32[(base + S_LENS) >> 2] = 0;
+  writeEnd(m, base);
+  fault('before-commit');
+  indexRemove(m, j, slot, hash);
+  freeSlot(m, j, slot);
+}
+
+/** Whether the job in `slot` is processing with an expired lease at `now` (a racy peek; confirmed under the lock). */
+export function leaseExpired(m: Mem, slot: number, now: number): boolean {
+  const base = slotBase(m, slot);
+  if (((m.i32[(base + S_STATE) >> 2] ?? 0) & STATE_STATUS_MASK) !== PROCESSING) return false;
+  const until = m.f64[(base + S_LEASE_UNTIL) >> 3] ?? 0;
+  return until > 0 && until <= now;
+}

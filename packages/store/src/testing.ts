@@ -1,0 +1,3 @@
+/** Test-only entry point: `@atomic-jobs/store/testing`. */
+export { setFaultHook } from './faults.js';
+export type { FaultHook, FaultPoint } from './faults.js';
