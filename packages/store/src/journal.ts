@@ -20,7 +20,7 @@
 import {
   H_INDEX_SEQ, H_JOBS_REPAIRED, R_COUNTS, R_IMAGE, R_IMAGE_ERR, R_IMAGE_FLAGS, R_LOG_LEN, R_MAX_PAIRS,
   R_OWNER, R_PAIRS, R_STATE, REG_ALIVE, REG_DEAD, REG_ENTRIES, REG_FREE, REG_RECOVERED, REG_RECOVERING, REGISTRY,
-  S_HASH, S_ID, S_SEQ, S_STATE,
+  S_HASH, S_HASH_NEXT, S_ID, S_LEASE_OWNER, S_SEQ, S_STATE,
 } from './layout.js';
 
 const IMAGE_WITH_ERROR = 1;
@@ -148,7 +148,12 @@ function restoreSlot(m: Mem, e: number, slot: number, withError: boolean): void 
   if (slot >= m.g.capacity) return;
   const { i32, u8 } = m;
   const base = slotBase(m, slot);
-  u8.copyWithin(base + S_STATE, e + R_IMAGE, e + R_IMAGE + (S_ID - S_STATE));
+  // Only the job's own fields: the link words between them (hash chain, list
+  // neighbours) may have been changed since the image was taken by threads
+  // holding the structure or queue lock, legitimately; they are put back by
+  // their own undo pairs, which were logged under those locks.
+  u8.copyWithin(base + S_STATE, e + R_IMAGE, e + R_IMAGE + (S_HASH_NEXT - S_STATE));
+  u8.copyWithin(base + S_LEASE_OWNER, e + R_IMAGE + (S_LEASE_OWNER - S_STATE), e + R_IMAGE + (S_ID - S_STATE));
   if (withError) u8.copyWithin(base + m.g.errOffset, e + R_IMAGE_ERR, e + R_IMAGE_ERR + m.g.maxErrorBytes);
   // Readers may have copied a half-written slot under an odd sequence; move
   // it forward to a NEW even value (never back to the old one, which could

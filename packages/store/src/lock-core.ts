@@ -311,6 +311,8 @@ function giveUpError(g: GiveUp): Error {
 export function acquire(v: LockViews, base: number, g: GiveUp): void {
   const { i32, f64 } = v;
   const w = base >> 2;
+  // An already-aborted signal refuses even a free lock (as navigator.locks does).
+  if (g.signal !== undefined && g.signal.aborted) throw new AbortedError(g.signal.reason);
   if (Atomics.compareExchange(i32, w, 0, SELF_WORD) === 0) {
     const s = statsIndex(base);
     f64[s] = (f64[s] ?? 0) + 1;
@@ -358,6 +360,7 @@ export function acquireSlow(v: LockViews, base: number, g: GiveUp): void {
 export async function acquireAsync(v: LockViews, base: number, g: GiveUp): Promise<void> {
   const { i32, f64 } = v;
   const w = base >> 2;
+  if (g.signal !== undefined && g.signal.aborted) throw new AbortedError(g.signal.reason);
   if (Atomics.compareExchange(i32, w, 0, SELF_WORD) === 0) {
     const s = statsIndex(base);
     f64[s] = (f64[s] ?? 0) + 1;

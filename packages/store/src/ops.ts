@@ -41,14 +41,25 @@ export function snapshotLocked(m: Mem, slot: number): JobSnapshot {
   return s;
 }
 
-/** Move a slot between the pending / retry lists (caller holds its job lock; takes the queue lock). */
-function moveList(c: Ctx, slot: number, from: number, to: number): void {
-  if (from === to) return;
+/**
+ * Move a slot between the pending / retry lists (caller holds its job lock).
+ * In per-job mode this takes the queue lock and returns true: the caller
+ * releases it only after its commit point (endMove), because the journal
+ * may put these list words back, which is only right while no other thread
+ * can have linked anything after them.
+ */
+function moveList(c: Ctx, slot: number, from: number, to: number): boolean {
+  if (from === to) return false;
   if (!c.global) acquire(c.m, QUEUE_LOCK, c.queue);
   if (from !== LIST_NONE) listUnlink(c.m, c.j, from, slot);
   fault('list-move');
   if (to !== LIST_NONE) listPush(c.m, c.j, to, slot);
-  if (!c.global) release(c.m, QUEUE_LOCK);
+  return !c.global;
+}
+
+/** Release the queue lock taken by moveList, once the change has passed its commit point. */
+function endMove(c: Ctx, held: boolean): void {
+  if (held) release(c.m, QUEUE_LOCK);
 }
 
 /**
@@ -78,12 +89,16 @@ export function applyTransition(
   fault('journaled');
   if (to === PROCESSING) attempts++;
   const newList = to === PENDING ? LIST_PENDING : to === FAILED && attempts < maxRetries ? LIST_RETRY : LIST_NONE;
-  moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, newList);
   let flags = state & (STATE_HAS_ERROR | STATE_TRUNCATED);
   let truncated = false;
   const version = (f64[(base + S_VERSION) >> 3] ?? 0) + 1;
   const now = Date.now();
+  // The list move happens inside the slot's seqlock write: while the job is
+  // off one list and not yet marked with its new status, readers of the job
+  // wait (odd sequence) rather than see it "pending" while claimNext already
+  // finds the pending list without it.
   writeBegin(m, base);
+  const queueHeld = moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, newList);
   if (lastError === null) flags = 0;
   else if (lastError !== undefined) {
     const r = encodeAt(m.u8, base + m.g.errOffset, m.g.maxErrorBytes, lastError);
@@ -102,6 +117,7 @@ export function applyTransition(
   j.count(to, 1);
   // The commit point (see journal.ts): every other write of the change is done.
   writeEnd(m, base);
+  endMove(c, queueHeld);
   fault('before-commit');
   // Build the result from what we just wrote; decode from memory (stable
   // under our lock) only what we do not already hold as a string.
@@ -111,7 +127,8 @@ export function applyTransition(
     status: STATUS_BY_CODE[to] ?? 'pending',
     attempts,
     maxRetries,
-    lastError,
+    // What was stored: a lone surrogate was encoded as U+FFFD, so return that, not the input.
+    lastError: lastError === null || lastError.isWellFormed() ? lastError : lastError.toWellFormed(),
     lastErrorTruncated: false,
     version,
     createdAt: f64[(base + S_CREATED_AT) >> 3] ?? 0,
@@ -131,11 +148,14 @@ export function initJob(c: Ctx, slot: number, id: string, idBytes: number, hash:
   const base = slotBase(m, slot);
   const now = Date.now();
   j.saveSlot(slot, false);
-  moveList(c, slot, LIST_NONE, LIST_PENDING);
+  fault('journaled');
   j.setAtomic(H_LIVE >> 2, Atomics.load(i32, H_LIVE >> 2) + 1);
   j.count(PENDING, 1);
   indexInsert(m, j, slot, hash);
   writeBegin(m, base);
+  // Queued inside the seqlock write, so the job takes its place in the FIFO
+  // at the same instant it becomes visible (a get() meanwhile waits).
+  const queueHeld = moveList(c, slot, LIST_NONE, LIST_PENDING);
   i32[(base + S_STATE) >> 2] = PENDING | (LIST_PENDING << STATE_LIST_SHIFT);
   i32[(base + S_ATTEMPTS) >> 2] = 0;
   i32[(base + S_MAX_RETRIES) >> 2] = maxRetries;
@@ -148,6 +168,7 @@ export function initJob(c: Ctx, slot: number, id: string, idBytes: number, hash:
   f64[(base + S_LEASE_UNTIL) >> 3] = 0;
   encodeAt(m.u8, base + S_ID, idBytes, id);
   writeEnd(m, base);
+  endMove(c, queueHeld);
 }
 
 /**
@@ -162,13 +183,15 @@ export function removeJob(c: Ctx, slot: number, hash: number): void {
   const base = slotBase(m, slot);
   const state = i32[(base + S_STATE) >> 2] ?? 0;
   j.saveSlot(slot, false, true);
-  moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, LIST_NONE);
+  fault('journaled');
   j.setAtomic(H_LIVE >> 2, Atomics.load(i32, H_LIVE >> 2) - 1);
   j.count(state & STATE_STATUS_MASK, -1);
   writeBegin(m, base);
+  const queueHeld = moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, LIST_NONE);
   i32[(base + S_STATE) >> 2] = STATUS_FREE;
   i32[(base + S_LENS) >> 2] = 0;
   writeEnd(m, base);
+  endMove(c, queueHeld);
   fault('before-commit');
   indexRemove(m, j, slot, hash);
   freeSlot(m, j, slot);

@@ -1,0 +1,117 @@
+import type { BenchConfig } from './config.js';
+
+/** The shape of every figure the benchmark produces (stdout table, latest.json, chart). */
+
+export interface SingleResult {
+  /** Stable name, e.g. `single/mutex-lock-unlock`; what --filter matches. */
+  readonly name: string;
+  /** Time of one operation, ns: the median tinybench iteration / ops per iteration. */
+  readonly nsPerOp: number;
+  /** The same from the mean iteration (preempted iterations weigh in). */
+  readonly meanNsPerOp: number;
+  /** The same from the fastest iteration: the cost with no interference at all. */
+  readonly minNsPerOp: number;
+  /** p99 over tinybench iterations, per operation, ns. */
+  readonly p99NsPerOp: number;
+  readonly opsPerSec: number;
+  /** Relative margin of error of the mean, percent (tinybench rme). */
+  readonly rme: number;
+  /** tinybench iterations measured. */
+  readonly samples: number;
+  /** Operations per tinybench iteration. */
+  readonly opsPerIteration: number;
+  /** What exactly one operation is. */
+  readonly what: string;
+}
+
+export interface Percentiles {
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+export interface ContentionResult {
+  /** `contention/<contender>/<threads>t`. */
+  readonly name: string;
+  readonly contender: string;
+  readonly threads: number;
+  /** Aggregate throughput of the tinybench rounds: threads x ops per thread / median round time. */
+  readonly opsPerSec: number;
+  /** The same from the mean round time. */
+  readonly meanOpsPerSec: number;
+  readonly rme: number;
+  readonly rounds: number;
+  readonly opsPerRound: number;
+  /** Per-operation latency in the fairness rounds (lock wait for locks, whole call otherwise), µs. */
+  readonly latencyUs: Percentiles;
+  /** What the latency covers. */
+  readonly latencyOf: string;
+  /** Contended acquisitions / acquisitions in the fairness rounds; null when the contender has no lock. */
+  readonly contendedFraction: number | null;
+  /** The same in the throughput rounds (tight loops, no timer reads), from our locks' stats(); null for V8 (it keeps no statistics). */
+  readonly contendedInRounds: number | null;
+  /** Aggregate ops/s over the fairness rounds (with a timer read around every op). */
+  readonly fairOpsPerSec: number;
+  /** Operations per worker, summed over the fairness rounds. */
+  readonly perThreadOps: readonly number[];
+  /** Jain's fairness index over perThreadOps: 1 = equal, 1/n = one thread did everything. */
+  readonly jain: number;
+  /** Largest / smallest per-thread share; null when some thread did nothing (starved). */
+  readonly maxMinShare: number | null;
+  /** Racy and locked counters: what the throughput rounds should have counted and what they counted. */
+  readonly counter?: { readonly expected: number; readonly got: number };
+}
+
+export interface MachineInfo {
+  readonly cpuModel: string;
+  readonly cores: number;
+  readonly availableParallelism: number;
+  readonly totalMemGiB: number;
+  readonly loadAvg: readonly number[];
+  readonly platform: string;
+  readonly arch: string;
+  readonly node: string;
+  readonly v8: string;
+}
+
+export interface Ratio {
+  readonly value: number | null;
+  readonly target: string;
+  readonly met: boolean | null;
+}
+
+export interface Ratios {
+  /**
+   * Our uncontended lock+unlock time / bare compareExchange+store pair time,
+   * from the fastest 1,000-op batch of each (two tasks measured at different
+   * moments of a noisy machine compare best on their undisturbed cost). Target <= 1.5.
+   */
+  readonly lockVsCasPair: number | null;
+  /** The same from the median batches. */
+  readonly lockVsCasPairMedian: number | null;
+  /** Our Mutex contended ops/s / V8 Atomics.Mutex ops/s, per thread count. Target >= 1. */
+  readonly mutexVsV8: Record<string, number | null>;
+  /** Store updateStatus ops/s / comlink baseline updateStatus ops/s (single thread). Target >= 100. */
+  readonly updateStatusVsComlink: number | null;
+  /** per-job / global store.updateStatus ops/s on distinct jobs, per thread count. Target >= 1.5 at 2. */
+  readonly perJobVsGlobal: Record<string, number | null>;
+  /** Jain's index per contender and thread count. Target >= 0.9 for mutex at 4 and 8. */
+  readonly jain: Record<string, Record<string, number>>;
+  /** Store op time at the largest capacity / at the smallest, per op. Target <= 1.3. */
+  readonly storeLargeVsSmall: Record<string, number | null>;
+}
+
+export interface Results {
+  readonly format: 'atomic-jobs-bench/1';
+  readonly date: string;
+  readonly command: string;
+  readonly quick: boolean;
+  readonly filter: string | null;
+  readonly durationSec: number;
+  readonly config: BenchConfig;
+  readonly machine: MachineInfo;
+  readonly single: SingleResult[];
+  readonly contention: ContentionResult[];
+  readonly ratios: Ratios;
+  readonly notes: string[];
+}

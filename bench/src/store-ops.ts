@@ -1,0 +1,130 @@
+/**
+ * Single-thread store operations on a pre-filled store (per-job locking).
+ * The store is filled once to 90 % of its capacity with pending jobs; the
+ * jobs each iteration touches are picked with a fixed stride through them,
+ * so at 1,000,000 jobs (~450 MB) the accesses miss the CPU caches as a real
+ * queue's would. Untimed hooks restore the state after each iteration, so
+ * every timed call is a valid one:
+ *  - get:          B lookups of existing jobs;
+ *  - create:       B new jobs (afterEach removes them again);
+ *  - claim:        B claims of pending jobs (afterEach: updateStatus -> pending);
+ *  - claimNext:    B claims of the pending-list head (afterEach: back to pending);
+ *  - updateStatus: B jobs each pending -> processing -> pending: 2B calls,
+ *                  the figure is the mean of the two transitions.
+ */
+import { JobStore } from '@atomic-jobs/store';
+import type { BenchConfig } from './config.js';
+import type { Matcher } from './filter.js';
+import { measure } from './measure.js';
+import type { SingleResult } from './results.js';
+
+/** A prime, so stepping by it visits every job before repeating. */
+const STRIDE = 7919;
+
+export function capacityLabel(capacity: number): string {
+  return capacity >= 1_000_000 ? `${capacity / 1_000_000}m` : capacity >= 1000 ? `${capacity / 1000}k` : String(capacity);
+}
+
+export const STORE_OPS = ['create', 'get', 'claim', 'claimNext', 'updateStatus'] as const;
+
+let warmed = false;
+
+/**
+ * Run every measured store method a few thousand times on a throwaway store
+ * first, so the first capacity measured does not pay for V8's tiering up
+ * (which would flatter the larger one).
+ */
+function warmStoreCode(): void {
+  if (warmed) return;
+  warmed = true;
+  const store = JobStore.create({ capacity: 2048 });
+  for (let round = 0; round < 20; round++) {
+    for (let i = 0; i < 200; i++) store.create(`w-${i}`);
+    for (let i = 0; i < 200; i++) {
+      const id = `w-${i}`;
+      store.get(id);
+      store.claim(id);
+      store.updateStatus(id, 'pending');
+      store.updateStatus(id, 'processing');
+      store.updateStatus(id, 'pending');
+    }
+    for (let s = store.claimNext(); s !== undefined; s = store.claimNext()) store.updateStatus(s.id, 'completed');
+    for (let i = 0; i < 200; i++) store.remove(`w-${i}`);
+  }
+}
+
+export async function runStoreOps(cfg: BenchConfig, capacity: number, matches: Matcher, log: (line: string) => void): Promise<SingleResult[]> {
+  const prefix = `single/store-${capacityLabel(capacity)}/`;
+  const wanted = STORE_OPS.filter((op) => matches(prefix + op));
+  if (wanted.length === 0) return [];
+  const B = cfg.storeBatch;
+  const fill = Math.floor(capacity * 0.9);
+  if (capacity - fill < B) throw new Error(`store capacity ${capacity} leaves fewer than ${B} free slots`);
+  warmStoreCode();
+  const t0 = performance.now();
+  const store = JobStore.create({ capacity });
+  const ids: string[] = [];
+  for (let i = 0; i < fill; i++) {
+    const id = `job-${i}`;
+    ids.push(id);
+    store.create(id);
+  }
+  log(`${prefix}: filled ${fill} jobs in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(store.handle.buffer.byteLength / 2 ** 20).toFixed(0)} MiB)`);
+
+  let cursor = 0;
+  const picked = new Array<string>(B).fill('');
+  const pick = (): void => {
+    for (let i = 0; i < B; i++) {
+      cursor = (cursor + STRIDE) % fill;
+      picked[i] = ids[cursor] ?? '';
+    }
+  };
+  const fresh = Array.from({ length: B }, (_, i) => `new-${i}`);
+  const claimed = new Array<string>(B).fill('');
+  let misses = 0;
+  const back = (list: string[]) => (): void => {
+    for (const id of list) store.updateStatus(id, 'pending');
+  };
+
+  const out: SingleResult[] = [];
+  for (const op of wanted) {
+    const name = prefix + op;
+    switch (op) {
+      case 'get':
+        out.push(await measure(cfg, name, () => {
+          for (let i = 0; i < B; i++) if (store.get(picked[i] ?? '') === undefined) misses++;
+        }, { ops: B, what: 'get(id) of an existing job (seqlock read, no lock)', beforeEach: pick }));
+        break;
+      case 'create':
+        out.push(await measure(cfg, name, () => {
+          for (let i = 0; i < B; i++) store.create(fresh[i] ?? '');
+        }, { ops: B, what: 'create(id) into a 90 % full store', afterEach: () => { for (const id of fresh) store.remove(id); } }));
+        break;
+      case 'claim':
+        out.push(await measure(cfg, name, () => {
+          for (let i = 0; i < B; i++) if (store.claim(picked[i] ?? '') === undefined) misses++;
+        }, { ops: B, what: 'claim(id) of a pending job', beforeEach: pick, afterEach: back(picked) }));
+        break;
+      case 'claimNext':
+        out.push(await measure(cfg, name, () => {
+          for (let i = 0; i < B; i++) {
+            const s = store.claimNext();
+            if (s === undefined) misses++;
+            else claimed[i] = s.id;
+          }
+        }, { ops: B, what: 'claimNext() (head of the pending list)', afterEach: back(claimed) }));
+        break;
+      case 'updateStatus':
+        out.push(await measure(cfg, name, () => {
+          for (let i = 0; i < B; i++) {
+            const id = picked[i] ?? '';
+            store.updateStatus(id, 'processing');
+            store.updateStatus(id, 'pending');
+          }
+        }, { ops: 2 * B, what: 'updateStatus(id, processing) and (id, pending), mean of the two', beforeEach: pick }));
+        break;
+    }
+  }
+  if (misses > 0) throw new Error(`${prefix}: ${misses} operations found no job: the measurement is invalid`);
+  return out;
+}

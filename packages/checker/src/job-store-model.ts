@@ -1,0 +1,274 @@
+/**
+ * The sequential specification of `@atomic-jobs/store`'s JobStore, for the
+ * checker. It decides every transition with the store's own table
+ * (`canTransition`), and keeps what the store keeps: per job its status,
+ * attempts, maxRetries, lastError and version, plus the order of the pending
+ * queue (what `claimNext` takes) and of the retry list (what `retryFailed`
+ * walks).
+ *
+ * Partitioning (P-compositionality). create / get / claim / updateStatus /
+ * remove each touch one job, so a history made only of them is checked one
+ * job at a time, which is exact and fast. `claimNext` and `retryFailed` touch
+ * several jobs (which job is the oldest pending one; how many failed jobs
+ * there were), so a history containing any of them is checked whole, against
+ * the whole-store model, FIFO order included. The result's notes say which
+ * was done; no operation is ever left out.
+ *
+ * `retryFailed` has two specifications, chosen per operation:
+ * - `atomic: true` (a sweep in one critical section, or a single thread): one
+ *   instant; moves every failed job with retries left to pending, oldest
+ *   failure first; returns how many.
+ * - `atomic: false` (the store as it is, both locking modes): each retry is
+ *   its own atomic step, and the sweep may stop early when it races. A call that returned n becomes n
+ *   `retryOne` operations over the same interval, each "the head of the retry
+ *   list goes back to pending". Returning 0 constrains nothing. An unknown
+ *   outcome becomes one unknown `retryOne` per distinct job id of the history
+ *   (the sweep's bound is the retry list's length, at most the live jobs).
+ */
+import { canTransition, type JobSnapshot, type JobStatus } from '@atomic-jobs/store';
+import { UNKNOWN, type Model, type Operation, type Partition, type StepResult, type Unknown } from './types.js';
+
+export type JobInput =
+  | { readonly op: 'create'; readonly id: string; readonly maxRetries: number }
+  | { readonly op: 'get'; readonly id: string }
+  | { readonly op: 'claim'; readonly id: string }
+  | { readonly op: 'claimNext' }
+  | {
+      readonly op: 'updateStatus';
+      readonly id: string;
+      readonly status: JobStatus;
+      /** `undefined`: not passed (the error is kept); `null`: cleared. */
+      readonly lastError?: string | null | undefined;
+      /** The fencing token, when passed. */
+      readonly attempt?: number | undefined;
+    }
+  | { readonly op: 'remove'; readonly id: string }
+  /**
+   * `atomic: false` calls must go through `check` (its partitioner splits
+   * them into `retryOne`s); `search` alone would see only the 0 case.
+   */
+  | { readonly op: 'retryFailed'; readonly atomic: boolean }
+  /** One retry of a per-job sweep (made by the partitioner, not recorded). */
+  | { readonly op: 'retryOne' };
+
+/** The fields of a snapshot the model decides (timestamps are not modelled). */
+export interface JobView {
+  readonly id: string;
+  readonly status: JobStatus;
+  readonly attempts: number;
+  readonly maxRetries: number;
+  readonly lastError: string | null;
+  readonly version: number;
+}
+
+/** What an operation answered: a value (`null` for `undefined`), or an error code. */
+export type JobOutput = { readonly value: JobView | null | boolean | number } | { readonly error: string };
+
+export interface StoreState {
+  readonly jobs: ReadonlyMap<string, JobView>;
+  /** Ids in the order `claimNext` takes them. */
+  readonly pending: readonly string[];
+  /** Failed ids with retries left, oldest failure first. */
+  readonly retry: readonly string[];
+  /** Canonical key (the model's hash). */
+  readonly key: string;
+}
+
+export interface JobStoreModelOptions {
+  /**
+   * The store's capacity, to check `ERR_STORE_FULL`. Without it the model
+   * never expects the store to be full (and an `ERR_STORE_FULL` is a violation).
+   */
+  capacity?: number | undefined;
+  /**
+   * `'auto'`: per job when no operation touches several jobs, else whole.
+   * `'whole'`: always one partition.
+   * @default 'auto'
+   */
+  partition?: 'auto' | 'whole' | undefined;
+}
+
+/** Error codes that say the call did nothing, whatever the state (lock timeout, abort, bad argument). */
+export const NO_EFFECT_ERRORS: ReadonlySet<string> = new Set(['ERR_LOCK_TIMEOUT', 'ERR_ABORTED', 'ERR_INVALID_ARGUMENT']);
+
+/** The modelled fields of a store snapshot. */
+export function jobView(s: JobSnapshot): JobView {
+  return { id: s.id, status: s.status, attempts: s.attempts, maxRetries: s.maxRetries, lastError: s.lastError, version: s.version };
+}
+
+function makeState(jobs: ReadonlyMap<string, JobView>, pending: readonly string[], retry: readonly string[]): StoreState {
+  const ids = [...jobs.keys()].sort();
+  const key =
+    ids.map((id) => { const j = jobs.get(id) as JobView; return `${JSON.stringify(id)}:${j.status}:${j.attempts}:${j.maxRetries}:${j.version}:${JSON.stringify(j.lastError)}`; }).join(',') +
+    `|p:${JSON.stringify(pending)}|r:${JSON.stringify(retry)}`;
+  return { jobs, pending, retry, key };
+}
+
+const without = (list: readonly string[], id: string): readonly string[] => list.filter((x) => x !== id);
+
+/** `job` moved to `to` (already validated). Lists follow the store: pending -> pending queue; failed with retries left -> retry list. */
+function transition(s: StoreState, job: JobView, to: JobStatus, lastError: string | null | undefined): { job: JobView; state: StoreState } {
+  const attempts = to === 'processing' ? job.attempts + 1 : job.attempts;
+  // The store keeps UTF-8, so a lone surrogate comes back as U+FFFD.
+  const stored = lastError === undefined ? job.lastError : lastError === null ? null : lastError.toWellFormed();
+  const next: JobView = { ...job, status: to, attempts, version: job.version + 1, lastError: stored };
+  const jobs = new Map(s.jobs).set(job.id, next);
+  let pending = without(s.pending, job.id);
+  let retry = without(s.retry, job.id);
+  if (to === 'pending') pending = [...pending, job.id];
+  if (to === 'failed' && canTransition('failed', 'pending', next)) retry = [...retry, job.id];
+  return { job: next, state: makeState(jobs, pending, retry) };
+}
+
+interface Effect { readonly out: JobOutput; readonly state: StoreState }
+
+/** What the store does for `input` in state `s`; undefined when it cannot (retryOne with an empty retry list). */
+export function applyJobOp(s: StoreState, input: JobInput, capacity?: number): Effect | undefined {
+  const value = (v: JobView | null | boolean | number, state = s): Effect => ({ out: { value: v }, state });
+  const error = (code: string): Effect => ({ out: { error: code }, state: s });
+  switch (input.op) {
+    case 'create': {
+      if (s.jobs.has(input.id)) return error('ERR_DUPLICATE_JOB');
+      if (capacity !== undefined && s.jobs.size >= capacity) return error('ERR_STORE_FULL');
+      const job: JobView = { id: input.id, status: 'pending', attempts: 0, maxRetries: input.maxRetries, lastError: null, version: 1 };
+      return value(job, makeState(new Map(s.jobs).set(input.id, job), [...s.pending, input.id], s.retry));
+    }
+    case 'get':
+      return value(s.jobs.get(input.id) ?? null);
+    case 'claim': {
+      const job = s.jobs.get(input.id);
+      if (job === undefined) return error('ERR_JOB_NOT_FOUND');
+      if (job.status !== 'pending') return value(null);
+      const t = transition(s, job, 'processing', undefined);
+      return value(t.job, t.state);
+    }
+    case 'claimNext': {
+      const head = s.pending[0];
+      if (head === undefined) return value(null);
+      const t = transition(s, s.jobs.get(head) as JobView, 'processing', undefined);
+      return value(t.job, t.state);
+    }
+    case 'updateStatus': {
+      const job = s.jobs.get(input.id);
+      if (job === undefined) return error('ERR_JOB_NOT_FOUND');
+      if (input.attempt !== undefined && (job.status !== 'processing' || job.attempts !== input.attempt)) return error('ERR_STALE_CLAIM');
+      if (!canTransition(job.status, input.status, job)) return error('ERR_INVALID_TRANSITION');
+      const t = transition(s, job, input.status, input.lastError);
+      return value(t.job, t.state);
+    }
+    case 'remove': {
+      const job = s.jobs.get(input.id);
+      if (job === undefined) return value(false);
+      if (job.status === 'processing') return error('ERR_JOB_PROCESSING');
+      const jobs = new Map(s.jobs);
+      jobs.delete(input.id);
+      return value(true, makeState(jobs, without(s.pending, input.id), without(s.retry, input.id)));
+    }
+    case 'retryFailed': {
+      if (!input.atomic) return value(0);
+      let state = s;
+      for (const id of s.retry) state = transition(state, state.jobs.get(id) as JobView, 'pending', undefined).state;
+      return value(s.retry.length, state);
+    }
+    case 'retryOne': {
+      const head = s.retry[0];
+      if (head === undefined) return undefined;
+      return value(1, transition(s, s.jobs.get(head) as JobView, 'pending', undefined).state);
+    }
+  }
+}
+
+function sameOutput(a: JobOutput, b: JobOutput): boolean {
+  if ('error' in a || 'error' in b) return 'error' in a && 'error' in b && a.error === b.error;
+  const x = a.value;
+  const y = b.value;
+  if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return x === y;
+  return x.id === y.id && x.status === y.status && x.attempts === y.attempts && x.maxRetries === y.maxRetries && x.lastError === y.lastError && x.version === y.version;
+}
+
+export function describeJobInput(input: JobInput): string {
+  switch (input.op) {
+    case 'create': return `create(${JSON.stringify(input.id)}, maxRetries ${input.maxRetries})`;
+    case 'claimNext': return 'claimNext()';
+    case 'retryFailed': return `retryFailed(${input.atomic ? 'atomic' : 'per-job sweep'})`;
+    case 'retryOne': return 'retryOne()';
+    case 'updateStatus': {
+      const extra = (input.lastError === undefined ? '' : `, ${JSON.stringify(input.lastError)}`) + (input.attempt === undefined ? '' : `, {attempt ${input.attempt}}`);
+      return `updateStatus(${JSON.stringify(input.id)}, ${input.status}${extra})`;
+    }
+    default: return `${input.op}(${JSON.stringify(input.id)})`;
+  }
+}
+
+export function describeJobOutput(out: JobOutput | Unknown): string {
+  if (out === UNKNOWN) return '? (outcome unknown)';
+  if ('error' in out) return `throws ${out.error}`;
+  const v = out.value;
+  if (v === null) return 'undefined';
+  if (typeof v !== 'object') return String(v);
+  return `{${JSON.stringify(v.id)} ${v.status} attempts ${v.attempts}/${v.maxRetries} v${v.version}${v.lastError === null ? '' : ` error ${JSON.stringify(v.lastError)}`}}`;
+}
+
+/**
+ * Split as described at the top of this file. Exported for callers that want
+ * to see the partitions the checker will search.
+ */
+export function partitionJobHistory(ops: readonly Operation<JobInput, JobOutput>[], options: JobStoreModelOptions = {}): Partition<JobInput, JobOutput>[] {
+  const ids = new Set(ops.flatMap((op) => ('id' in op.input ? [op.input.id] : [])));
+  const expanded: Operation<JobInput, JobOutput>[] = [];
+  let sweeps = 0;
+  for (const op of ops) {
+    if (op.input.op !== 'retryFailed' || op.input.atomic) { expanded.push(op); continue; }
+    const known = op.unknown !== true && op.ret !== undefined && op.ret !== Infinity && op.output !== undefined;
+    const n = known ? ('value' in (op.output as JobOutput) ? Number((op.output as { value: unknown }).value) : 0) : ids.size;
+    if (known && n === 0) { expanded.push(op); continue; }
+    sweeps++;
+    for (let k = 0; k < n; k++) {
+      const base = { thread: op.thread, input: { op: 'retryOne' } as const, call: op.call, note: `retry ${k + 1} of ${known ? n : `at most ${n}`} of a per-job retryFailed` };
+      expanded.push(known ? { ...base, output: { value: 1 }, ret: op.ret } : { ...base, unknown: true });
+    }
+  }
+  const notes: string[] = [];
+  if (sweeps > 0) notes.push(`${sweeps} per-job retryFailed call(s) split into one retryOne per job retried`);
+  const cross = expanded.filter((op) => op.input.op === 'claimNext' || op.input.op === 'retryFailed' || op.input.op === 'retryOne').length;
+  const full = options.capacity !== undefined && expanded.some((op) => op.output !== undefined && 'error' in op.output && op.output.error === 'ERR_STORE_FULL');
+  if (options.partition === 'whole' || cross > 0 || full) {
+    const why = options.partition === 'whole' ? 'partitioning turned off' : cross > 0 ? `${cross} operation(s) (claimNext, retryFailed) touch several jobs` : 'ERR_STORE_FULL depends on every job';
+    notes.push(`checked as one history against the whole-store model (${why})`);
+    return [{ label: `the whole store (${ids.size} job${ids.size === 1 ? '' : 's'})`, ops: expanded, notes }];
+  }
+  const byId = new Map<string, Operation<JobInput, JobOutput>[]>();
+  for (const op of expanded) {
+    const id = (op.input as { id: string }).id;
+    const list = byId.get(id) ?? [];
+    list.push(op);
+    byId.set(id, list);
+  }
+  return [...byId].map(([id, list]) => ({ label: `job ${JSON.stringify(id)}`, ops: list, notes }));
+}
+
+/** The JobStore's sequential model, for {@link check}. */
+export function jobStoreModel(options: JobStoreModelOptions = {}): Model<StoreState, JobInput, JobOutput> {
+  return {
+    init: () => makeState(new Map(), [], []),
+    step(state, input, output): StepResult<StoreState> {
+      if (output !== UNKNOWN && 'error' in output && NO_EFFECT_ERRORS.has(output.error)) return { ok: true, state };
+      const e = applyJobOp(state, input, options.capacity);
+      if (e === undefined) return { ok: false, state };
+      return { ok: output === UNKNOWN || sameOutput(e.out, output), state: e.state };
+    },
+    hash: (s) => s.key,
+    partition: (ops) => partitionJobHistory(ops, options),
+    describeOperation: (input, output) => `${describeJobInput(input)} -> ${describeJobOutput(output)}`,
+    describeState(s) {
+      if (s.jobs.size === 0) return 'no jobs';
+      const jobs = [...s.jobs.values()].map((j) => describeJobOutput({ value: j })).join(' ');
+      return `${jobs}; pending queue [${s.pending.join(', ')}]; retry list [${s.retry.join(', ')}]`;
+    },
+    expected(s, input) {
+      const e = applyJobOp(s, input, options.capacity);
+      return e === undefined ? 'that it cannot happen (nothing to retry)' : describeJobOutput(e.out);
+    },
+    readOnly: (input) => input.op === 'get' || (input.op === 'retryFailed' && !input.atomic),
+  };
+}

@@ -1,0 +1,11 @@
+export { InMemoryJobStore } from './baseline/in-memory-store.js';
+export { startComlinkBaseline, wrapBaseline } from './baseline/client.js';
+export type { ComlinkBaseline } from './baseline/client.js';
+export { RacePool } from './pool.js';
+export type { RacePoolOptions, JobRunOptions, RaceEntry } from './pool.js';
+export { createGate, passGate, GateTimeoutError, DEFAULT_GATE_TIMEOUT_MS } from './gate.js';
+export { jobScenarioConfig, expectedJobRun, expectedOutcome, attemptFails, verifyJobRun } from './job-scenario.js';
+export type { JobScenarioOptions, JobScenarioConfig, JobRunReport, JobWorkerResult, ExpectedJobRun, JobOutcome } from './job-scenario.js';
+export type { PoolTask, JobTask, BaselineJobTask, DemoTask, PoolWorkerData } from './protocol.js';
+export { DEMO_SCENARIOS } from './demo/layout.js';
+export type { DemoScenarioName, DemoVariant, DemoWorkerResult } from './demo/layout.js';

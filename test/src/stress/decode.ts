@@ -1,0 +1,97 @@
+/** Turning a stress log (log.ts) back into a history for the checker. */
+import { JOB_STATUSES, type JobStatus } from '@atomic-jobs/store';
+import type { JobInput, JobOutput, Operation } from '@atomic-jobs/checker';
+import {
+  E_ARG, E_ATTEMPT, E_ERR_ARG, E_JOB, E_KIND, E_RES, E_R_ATTEMPTS, E_R_ERR, E_R_JOB, E_R_MAX, E_R_NUM, E_R_STATUS, E_R_VERSION,
+  E_STATE, ENTRY_DONE, ENTRY_EMPTY, ENTRY_IN_FLIGHT, ERROR_CODES, ERROR_TEXTS, ERR_ABSENT, ERR_NULL, INT_WORDS, OP_KINDS, RES_BOOL,
+  RES_ERROR, RES_JOB, RES_NONE, RES_NUM, TIME_WORDS, T_CALL, T_RET, entryIndex, type LogViews,
+} from './log.js';
+import { jobId } from './protocol.js';
+
+export interface Decoded {
+  readonly ops: Operation<JobInput, JobOutput>[];
+  /** Entries left in flight (their thread died mid-operation): decoded as unknown outcomes. */
+  readonly inFlight: number;
+}
+
+/** Every entry of every thread, in order. `atomicRetry`: the store ran each retryFailed in one critical section. */
+export function decodeLog(log: LogViews, threads: number, atomicRetry: boolean): Decoded {
+  const ops: Operation<JobInput, JobOutput>[] = [];
+  let inFlight = 0;
+  for (let t = 0; t < threads; t++) {
+    for (let k = 0; k < log.entriesPerThread; k++) {
+      const e = entryIndex(log, t, k);
+      const w = e * INT_WORDS;
+      // Acquire side of the publication protocol in log.ts.
+      const state = Atomics.load(log.i32, w + E_STATE);
+      if (state === ENTRY_EMPTY) break;
+      const input = decodeInput(log.i32, w, atomicRetry);
+      const call = log.f64[e * TIME_WORDS + T_CALL] as number;
+      if (state === ENTRY_IN_FLIGHT) {
+        inFlight++;
+        ops.push({ thread: t, input, call, unknown: true, note: 'in flight when its thread died' });
+      } else if (state === ENTRY_DONE) {
+        ops.push({ thread: t, input, call, ret: log.f64[e * TIME_WORDS + T_RET] as number, output: decodeOutput(log.i32, w) });
+      } else {
+        throw new Error(`stress log: entry ${k} of thread ${t} has state ${state}`);
+      }
+    }
+  }
+  return { ops, inFlight };
+}
+
+function status(i: number): JobStatus {
+  const s = JOB_STATUSES[i];
+  if (s === undefined) throw new Error(`stress log: status index ${i}`);
+  return s;
+}
+
+function decodeInput(i32: Int32Array, w: number, atomicRetry: boolean): JobInput {
+  const kind = OP_KINDS[i32[w + E_KIND] as number];
+  const id = jobId(i32[w + E_JOB] as number);
+  switch (kind) {
+    case 'create': return { op: 'create', id, maxRetries: i32[w + E_ARG] as number };
+    case 'get': return { op: 'get', id };
+    case 'claim': return { op: 'claim', id };
+    case 'claimNext': return { op: 'claimNext' };
+    case 'remove': return { op: 'remove', id };
+    case 'retryFailed': return { op: 'retryFailed', atomic: atomicRetry };
+    case 'updateStatus': {
+      const errArg = i32[w + E_ERR_ARG] as number;
+      const attempt = i32[w + E_ATTEMPT] as number;
+      return {
+        op: 'updateStatus',
+        id,
+        status: status(i32[w + E_ARG] as number),
+        lastError: errArg === ERR_ABSENT ? undefined : errArg === ERR_NULL ? null : (ERROR_TEXTS[errArg] as string),
+        attempt: attempt < 0 ? undefined : attempt,
+      };
+    }
+    default: throw new Error(`stress log: operation kind ${i32[w + E_KIND]}`);
+  }
+}
+
+function decodeOutput(i32: Int32Array, w: number): JobOutput {
+  switch (i32[w + E_RES]) {
+    case RES_NONE: return { value: null };
+    case RES_BOOL: return { value: i32[w + E_R_NUM] === 1 };
+    case RES_NUM: return { value: i32[w + E_R_NUM] as number };
+    case RES_ERROR: return { error: ERROR_CODES[i32[w + E_R_NUM] as number] ?? 'ERR_INTERNAL' };
+    case RES_JOB: {
+      const job = i32[w + E_R_JOB] as number;
+      const err = i32[w + E_R_ERR] as number;
+      return {
+        value: {
+          // Values the harness never wrote decode to values the model can never produce.
+          id: job < 0 ? '<an id the harness never used>' : jobId(job),
+          status: status(i32[w + E_R_STATUS] as number),
+          attempts: i32[w + E_R_ATTEMPTS] as number,
+          maxRetries: i32[w + E_R_MAX] as number,
+          lastError: err === ERR_NULL ? null : (ERROR_TEXTS[err] ?? '<an error text the harness never wrote, or truncated>'),
+          version: i32[w + E_R_VERSION] as number,
+        },
+      };
+    }
+    default: throw new Error(`stress log: result kind ${i32[w + E_RES]}`);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * In-thread side of the stress harness (a piscina task). Attaches to the
+ * store, waits at the start barrier, then runs a seeded random mix of
+ * operations on a few hot jobs, logging each one in shared memory before and
+ * after it runs (protocol in log.ts).
+ */
+import { threadId } from 'node:worker_threads';
+import { JOB_STATUSES, JobNotFoundError, JobStore, JobStoreError, type JobSnapshot } from '@atomic-jobs/store';
+import {
+  C_GO, C_PROGRESS, C_READY, C_STOP, E_ARG, E_ATTEMPT, E_ERR_ARG, E_JOB, E_KIND, E_RES, E_R_ATTEMPTS, E_R_ERR, E_R_JOB, E_R_MAX,
+  E_R_NUM, E_R_STATUS, E_R_VERSION, E_STATE, ENTRY_DONE, ENTRY_IN_FLIGHT, ERROR_CODES, ERROR_TEXTS, ERR_ABSENT, ERR_NULL,
+  ERR_UNRECOGNISED, INT_WORDS, cThreadId, OP_KINDS, RES_BOOL, RES_ERROR, RES_JOB, RES_NONE, RES_NUM, TIME_WORDS, T_CALL, T_RET, entryIndex,
+  cParked, logViews, type OpKind,
+} from './log.js';
+import { jobId, type StressTask, type StressTaskResult } from './protocol.js';
+import { mulberry32, pick } from './random.js';
+import { setFaultHook } from '@atomic-jobs/store/testing';
+
+/** Relative weights of the operations in each mix. */
+const WEIGHTS: Readonly<Record<'mixed' | 'per-key', Readonly<Partial<Record<OpKind, number>>>>> = {
+  mixed: { create: 14, get: 15, claim: 14, claimNext: 12, updateStatus: 30, remove: 5, retryFailed: 6 },
+  'per-key': { create: 14, get: 18, claim: 20, updateStatus: 35, remove: 5 },
+};
+
+/** Microseconds since the history's clock base, on the process-wide monotonic clock. */
+function now(base: bigint): number {
+  return Number(process.hrtime.bigint() - base) / 1000;
+}
+
+export default function runStressTask(task: StressTask): StressTaskResult {
+  const store = JobStore.attach(task.handle);
+  const control = new Int32Array(task.control);
+  const log = logViews(task.log, task.threads, task.entriesPerThread);
+  const rnd = mulberry32(task.seed);
+  const weights = Object.entries(WEIGHTS[task.mix]) as [OpKind, number][];
+  /** Attempts of this thread's own successful claims, by job: its fencing tokens. */
+  const mine = new Map<number, number>();
+
+  // A local word to sleep on: Atomics.wait on a value nobody changes is a precise sleep.
+  const nap = new Int32Array(new SharedArrayBuffer(4));
+  const parked = cParked(task.threads, task.thread);
+  setFaultHook(task.pauseChance > 0 || task.killInsideChance > 0 ? () => {
+    if (task.killInsideChance > 0 && rnd() < task.killInsideChance) {
+      // Park here, inside the critical section, holding its locks mid-write,
+      // and ask the main thread to kill us (it polls PARKED). Never returns.
+      Atomics.store(control, parked, 1);
+      for (;;) Atomics.wait(nap, 0, 0, 1000);
+    }
+    if (task.pauseChance > 0 && rnd() < task.pauseChance) Atomics.wait(nap, 0, 0, 0.1 + rnd() * 0.9);
+  } : undefined);
+  // Published before the barrier, so the main thread knows which Worker runs this task before any operation starts.
+  Atomics.store(control, cThreadId(task.threads, task.thread), threadId);
+  // Start barrier: count in, then sleep until GO. Atomics.wait re-checks GO
+  // before sleeping, so a GO stored earlier is never missed.
+  Atomics.add(control, C_READY, 1);
+  Atomics.notify(control, C_READY);
+  while (Atomics.load(control, C_GO) === 0) Atomics.wait(control, C_GO, 0, 100);
+
+  let k = 0;
+  for (; k < task.entriesPerThread && Atomics.load(control, C_STOP) === 0; k++) {
+    const e = entryIndex(log, task.thread, k);
+    const w = e * INT_WORDS;
+    const kind = pickWeighted(rnd, weights);
+    const job = Math.floor(rnd() * task.jobs);
+    const id = jobId(job);
+    const i32 = log.i32;
+    i32[w + E_KIND] = OP_KINDS.indexOf(kind);
+    i32[w + E_JOB] = job;
+    let run: () => JobSnapshot | undefined | boolean | number;
+    switch (kind) {
+      case 'create': {
+        const maxRetries = Math.floor(rnd() * 4);
+        i32[w + E_ARG] = maxRetries;
+        run = () => store.create(id, { maxRetries });
+        break;
+      }
+      case 'get': run = () => store.get(id); break;
+      case 'claim': run = task.impl === 'real' ? () => store.claim(id) : () => brokenClaim(store, id); break;
+      case 'claimNext': run = () => store.claimNext(); break;
+      case 'remove': run = () => store.remove(id); break;
+      case 'retryFailed': run = () => store.retryFailed(); break;
+      case 'updateStatus': {
+        const status = pick(rnd, JOB_STATUSES);
+        const r = rnd();
+        const errArg = r < 0.4 ? ERR_ABSENT : r < 0.55 ? ERR_NULL : Math.floor(rnd() * ERROR_TEXTS.length);
+        const lastError = errArg === ERR_ABSENT ? undefined : errArg === ERR_NULL ? null : ERROR_TEXTS[errArg];
+        // Fencing: usually our own claim's attempt when we hold one; sometimes a guess.
+        const held = mine.get(job);
+        const f = rnd();
+        const attempt = held !== undefined && f < 0.7 ? held : f < 0.85 ? Math.floor(rnd() * 3) : undefined;
+        i32[w + E_ARG] = JOB_STATUSES.indexOf(status);
+        i32[w + E_ERR_ARG] = errArg;
+        i32[w + E_ATTEMPT] = attempt ?? -1;
+        run = () => store.updateStatus(id, status, lastError, attempt === undefined ? undefined : { attempt });
+        break;
+      }
+    }
+    log.f64[e * TIME_WORDS + T_CALL] = now(task.clockBase);
+    Atomics.store(i32, w + E_STATE, ENTRY_IN_FLIGHT);
+    let result: JobSnapshot | undefined | boolean | number;
+    let code = -1;
+    try {
+      result = run();
+    } catch (err) {
+      // Every store error is data for the checker; anything else is ERR_INTERNAL, which the model refuses.
+      code = err instanceof JobStoreError ? ERROR_CODES.indexOf(err.code) : ERROR_CODES.indexOf('ERR_INTERNAL');
+      if (code < 0) code = ERROR_CODES.indexOf('ERR_INTERNAL');
+    }
+    log.f64[e * TIME_WORDS + T_RET] = now(task.clockBase);
+    if (code >= 0) {
+      i32[w + E_RES] = RES_ERROR;
+      i32[w + E_R_NUM] = code;
+    } else if (result === undefined) {
+      i32[w + E_RES] = RES_NONE;
+    } else if (typeof result === 'boolean' || typeof result === 'number') {
+      i32[w + E_RES] = typeof result === 'boolean' ? RES_BOOL : RES_NUM;
+      i32[w + E_R_NUM] = Number(result);
+    } else {
+      i32[w + E_RES] = RES_JOB;
+      writeSnapshot(i32, w, result);
+      const owner = Number(result.id.slice(1));
+      if (result.status === 'processing') mine.set(owner, result.attempts);
+      else mine.delete(owner);
+    }
+    Atomics.store(i32, w + E_STATE, ENTRY_DONE);
+    Atomics.store(control, C_PROGRESS + task.thread, k + 1);
+  }
+  store.detach();
+  return { kind: 'stress-done', thread: task.thread, written: k, threadId };
+}
+
+/** BROKEN ON PURPOSE (impl 'check-then-act'): the check and the claim are two steps, with a pause between. */
+function brokenClaim(store: JobStore, id: string): JobSnapshot | undefined {
+  const seen = store.get(id);
+  if (seen === undefined) throw new JobNotFoundError(id);
+  if (seen.status !== 'pending') return undefined;
+  const until = process.hrtime.bigint() + 200_000n;
+  while (process.hrtime.bigint() < until) {
+    // Widen the race window to about 200 us.
+  }
+  return store.updateStatus(id, 'processing');
+}
+
+function writeSnapshot(i32: Int32Array, w: number, s: JobSnapshot): void {
+  const job = /^j\d+$/.test(s.id) ? Number(s.id.slice(1)) : -1;
+  i32[w + E_R_JOB] = job;
+  i32[w + E_R_STATUS] = JOB_STATUSES.indexOf(s.status);
+  i32[w + E_R_ATTEMPTS] = s.attempts;
+  i32[w + E_R_MAX] = s.maxRetries;
+  i32[w + E_R_VERSION] = s.version;
+  const known = s.lastError === null ? ERR_NULL : ERROR_TEXTS.indexOf(s.lastError);
+  i32[w + E_R_ERR] = (s.lastError !== null && known < 0) || s.lastErrorTruncated ? ERR_UNRECOGNISED : known;
+}
+
+function pickWeighted<T>(rnd: () => number, weights: readonly (readonly [T, number])[]): T {
+  const total = weights.reduce((s, [, n]) => s + n, 0);
+  let r = rnd() * total;
+  for (const [v, n] of weights) {
+    if ((r -= n) < 0) return v;
+  }
+  return (weights[weights.length - 1] as readonly [T, number])[0];
+}
