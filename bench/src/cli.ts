@@ -25,6 +25,9 @@ import type { ContentionResult, Results, SingleResult } from './results.js';
 import { runLockSingles } from './single.js';
 import { capacityLabel, runStoreOps } from './store-ops.js';
 import { runV8Child } from './v8-mutex.js';
+import { benchPostgres, formatPostgresBench, type PgBenchResult } from './postgres-bench.js';
+
+const DEFAULT_PG_URL = 'postgres://postgres@127.0.0.1:54329/atomic_jobs_test';
 
 const HELP = `Usage: pnpm bench [options]
 
@@ -129,6 +132,21 @@ async function main(): Promise<void> {
     if (baseline !== undefined) await (await baseline).close();
   }
 
+  // The price of leaving one machine: the same contract on PostgreSQL
+  // (a server from `bash scripts/pg-setup.sh`, or ATOMIC_JOBS_PG_URL).
+  let postgres: PgBenchResult | null = null;
+  if (matches('postgres/claimNext') || matches('postgres/updateStatus')) {
+    const url = process.env['ATOMIC_JOBS_PG_URL'] ?? DEFAULT_PG_URL;
+    log(`PostgreSQL store at ${url.replace(/\/\/[^@]*@/, '//')}: 1, 4, 16 clients`);
+    try {
+      postgres = await benchPostgres({ url, clients: [1, 4, 16], durationMs: cfg.quick ? 300 : 2000, claimOrders: cfg.quick ? ['fifo'] : ['fifo', 'skip-locked'] });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      notes.push(`PostgreSQL store skipped (start a server with \`bash scripts/pg-setup.sh\`): ${why}`);
+      log(`PostgreSQL skipped: ${why}`);
+    }
+  }
+
   notes.push(...explain(contention));
   const order = (r: ContentionResult): number => ['racy-increment', 'atomics-add', 'mutex', PAIRED_MUTEX, 'v8-mutex'].indexOf(r.contender) >>> 0;
   contention.sort((a, b) => order(a) - order(b) || a.contender.localeCompare(b.contender) || a.threads - b.threads);
@@ -144,12 +162,14 @@ async function main(): Promise<void> {
     single,
     contention,
     ratios: computeRatios(cfg, single, contention),
+    postgres,
     notes,
   };
   const previous = readPrevious(jsonPath);
   writeJson(jsonPath, results);
   writeFileSync(svgPath, throughputChart(contention, `Throughput vs threads · ${machine.cpuModel}, ${machine.cores} cores · Node ${machine.node}`));
   process.stdout.write(markdown(results, previous));
+  if (postgres !== null) process.stdout.write(`\n## PostgreSQL store (@atomic-jobs/postgres)\n\n${formatPostgresBench(postgres)}\n`);
   log(`wrote ${jsonPath} and ${svgPath} in ${results.durationSec.toFixed(1)} s`);
 }
 

@@ -1,3 +1,4 @@
+import type { PgBenchResult } from './postgres-bench.js';
 import type { BenchConfig } from './config.js';
 
 /** The shape of every figure the benchmark produces (stdout table, latest.json, chart). */
@@ -113,5 +114,7 @@ export interface Results {
   readonly single: SingleResult[];
   readonly contention: ContentionResult[];
   readonly ratios: Ratios;
+  /** PostgreSQL store (`@atomic-jobs/postgres`), ops/s at 1, 4 and 16 clients; null when skipped. */
+  readonly postgres: PgBenchResult | null;
   readonly notes: string[];
 }

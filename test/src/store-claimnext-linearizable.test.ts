@@ -46,26 +46,28 @@ describe.each<Locking>(['per-job', 'global'])('claimNext while another claim is 
     workers.push(running.worker);
     await until(() => Atomics.load(gate, G_PAUSED) === 1, 'the worker to pause inside claimNext');
 
-    // The worker holds "a" half-claimed: unlinked from the pending list, slot untouched.
-    record({ op: 'claimNext' }, () => {
-      const s = store.claimNext();
-      return { value: s === undefined ? null : jobView(s) };
+    // The worker holds "a" half-claimed: unlinked from the pending list, the
+    // slot mid-write, the queue lock held. A claimNext() and a get() from two
+    // more threads, issued during the pause. (Not from this thread: a correct
+    // store makes both wait for the paused worker, which only this thread can
+    // release.)
+    const others = (['claimNext', 'get'] as const).map((op) => {
+      const r = startWorker<Posted>('claimnext-getter', { ...data, id: 'a', op });
+      workers.push(r.worker);
+      return { op, result: r.result };
     });
-    // A get() from a third thread, issued while the claim is paused half-way.
-    // (Not from this thread: a correct store makes it wait for the paused
-    // worker, which only this thread can release.)
-    const getter = startWorker<Posted>('claimnext-getter', { ...data, id: 'a' });
-    workers.push(getter.worker);
-    await until(() => Atomics.load(gate, G_GETTING) === 1, 'the getter to start its get()');
+    await until(() => Atomics.load(gate, G_GETTING) === 2, 'both threads to start their calls');
     await sleep(20);
 
     Atomics.store(gate, G_RESUME, 1);
     Atomics.notify(gate, G_RESUME);
     const posted = await running.result;
     h.push({ thread: 'worker', call: posted.call, ret: posted.ret, input: { op: 'claimNext' }, output: { value: posted.job } });
-    const got = await getter.result;
-    h.push({ thread: 'getter', call: got.call, ret: got.ret, input: { op: 'get', id: 'a' }, output: { value: got.job } });
-    expect(got.call).toBeLessThan(posted.ret);
+    for (const [k, o] of others.entries()) {
+      const got = await o.result;
+      h.push({ thread: `other-${k}`, call: got.call, ret: got.ret, input: o.op === 'get' ? { op: 'get', id: 'a' } : { op: 'claimNext' }, output: { value: got.job } });
+      expect(got.call).toBeLessThan(posted.ret);
+    }
 
     const r = check(jobStoreModel(), h);
     expect(r.verdict, r.violation?.text).toBe('ok');

@@ -56,9 +56,9 @@ export const SELF = threadId + 1;
 export const SELF_WORD = SELF << OWNER_SHIFT;
 
 /** Loads spent spinning before going to sleep. Loads keep the cache line shared; CAS only when it looks free. */
-export const SPIN_LIMIT = Number(process.env["AJ_SPIN"] ?? 40);
+export const SPIN_LIMIT = 40;
 /** Longest pause between two spin loads, in iterations of a trivial loop (a few ns each). */
-export const SPIN_MAX_PAUSE = Number(process.env["AJ_PAUSE"] ?? 64);
+export const SPIN_MAX_PAUSE = 64;
 /** A waiter that has waited this long stops letting newcomers barge past it (Go's starvationThresholdNs). */
 export const STARVE_MS = 1;
 /** Upper bound of one Atomics.wait, so timeouts, aborts and dead owners are noticed. */

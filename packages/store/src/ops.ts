@@ -16,7 +16,7 @@ import { SLOT_FREE, SLOT_OTHER_ID, readSlot, slotBase, writeBegin, writeEnd, typ
 import { freeSlot, indexInsert, indexRemove, listPush, listUnlink } from './structures.js';
 import { ALLOWED, STATUS_BY_CODE, STATUS_CODES, STATUS_FREE } from './transitions.js';
 import type { JobSnapshot } from './types.js';
-import { encodeAt } from './utf8.js';
+import { decodeUtf8, encodeAt } from './utf8.js';
 import { fault } from './faults.js';
 
 const PENDING = STATUS_CODES.pending;
@@ -121,15 +121,22 @@ export function applyTransition(
   fault('before-commit');
   // Build the result from what we just wrote; decode from memory (stable
   // under our lock) only what we do not already hold as a string.
-  if (id === undefined || lastError === undefined || truncated) return snapshotLocked(m, slot);
+  if (id === undefined) return snapshotLocked(m, slot);
+  let error: string | null;
+  if (lastError === undefined || truncated) {
+    // Unchanged or cut: decode what is stored (stable: we hold the job's lock).
+    error = (flags & STATE_HAS_ERROR) === 0 ? null : decodeUtf8(m.u8, base + m.g.errOffset, (i32[(base + S_LENS) >> 2] ?? 0) >>> 16);
+  } else {
+    // What was stored: a lone surrogate was encoded as U+FFFD, so return that, not the input.
+    error = lastError === null || lastError.isWellFormed() ? lastError : lastError.toWellFormed();
+  }
   return {
     id,
     status: STATUS_BY_CODE[to] ?? 'pending',
     attempts,
     maxRetries,
-    // What was stored: a lone surrogate was encoded as U+FFFD, so return that, not the input.
-    lastError: lastError === null || lastError.isWellFormed() ? lastError : lastError.toWellFormed(),
-    lastErrorTruncated: false,
+    lastError: error,
+    lastErrorTruncated: (flags & STATE_TRUNCATED) !== 0,
     version,
     createdAt: f64[(base + S_CREATED_AT) >> 3] ?? 0,
     updatedAt: now,

@@ -301,17 +301,36 @@ export class JobStore {
     const m = this.#m;
     for (;;) {
       const h = listHead(m, list);
-      if (h === NONE) return undefined;
+      // An empty list seen without a lock may be a change in flight whose
+      // thread then dies and is rolled back (putting the job back): confirm
+      // under the lock that guards the lists, which holders keep until their
+      // commit point, so what it shows is committed.
+      if (h === NONE && this.#underLists(() => listHead(m, list)) === NONE) return undefined;
+      if (h === NONE) continue;
       const lock = this.#global ? GLOBAL_LOCK : slotBase(m, h) + S_LOCK;
       this.#lock(lock);
       try {
         // Holding h's lock (or the global one), h can leave the list only
-        // through us, and lists grow only at the tail: if h is the head now, it
+        // through us, and lists grow only at the tail; a head read under the
+        // queue lock is committed (see above), so if h is the head then, it
         // stays the head until we take it.
-        if (listHead(m, list) === h) return this.#commit(applyTransition(this.#c, h, undefined, to, undefined, undefined));
+        if (this.#global ? listHead(m, list) === h : this.#underLists(() => listHead(m, list)) === h) {
+          return this.#commit(applyTransition(this.#c, h, undefined, to, undefined, undefined));
+        }
       } finally {
         this.#unlock(lock);
       }
+    }
+  }
+
+  /** Run `fn` holding the lock that guards the lists: the queue lock (per-job) or the global lock. */
+  #underLists<T>(fn: () => T): T {
+    const lock = this.#global ? GLOBAL_LOCK : QUEUE_LOCK;
+    this.#lock(lock);
+    try {
+      return fn();
+    } finally {
+      this.#unlock(lock);
     }
   }
 
