@@ -71,9 +71,6 @@ describe('PgJobStore: a multi-process race is linearizable, and a killed claimer
   it('processes race on hot jobs; one is SIGKILLed mid-operation; checker: ok', async () => {
     const ops = new Map<string, Recorded>();
     const base = { url: PG_URL, schema: SCHEMA, seed: SEED, clients: CLIENTS_PER_PROCESS, ops: OPS_PER_CLIENT, leaseMs: LEASE_MS };
-    const racers = Array.from({ length: PROCESSES }, (_, p) =>
-      start({ ...base, firstThread: p * CLIENTS_PER_PROCESS, ids: HOT, owner: `racer-${p}`, victim: false }, ops),
-    );
     const victimThread = PROCESSES * CLIENTS_PER_PROCESS;
     let killedAfter = -1;
     const victim = start({ ...base, firstThread: victimThread, ids: [...VICTIM_IDS, ...HOT], owner: 'victim', victim: true }, ops, (n, child) => {
@@ -84,10 +81,31 @@ describe('PgJobStore: a multi-process race is linearizable, and a killed claimer
         child.kill('SIGKILL');
       }
     });
-    const codes = await Promise.all(racers.map((r) => r.exited));
-    expect(codes).toEqual(racers.map(() => 0));
+    // The racers start once the victim holds its own claims (its first two
+    // operations per client: create and claim v<k>), so no racer's claimNext
+    // can take those jobs first; the victim never finishes them.
+    for (let i = 0; i < 5000; i++) {
+      const own = [...ops.values()].filter((r) => r.call.thread >= victimThread && r.call.input.op === 'claim' && r.ret !== undefined);
+      if (own.length >= CLIENTS_PER_PROCESS) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const racers = Array.from({ length: PROCESSES }, (_, p) =>
+      start({ ...base, firstThread: p * CLIENTS_PER_PROCESS, ids: HOT, owner: `racer-${p}`, victim: false }, ops),
+    );
     expect(await victim.exited).toBe('SIGKILL');
     expect(killedAfter).toBe(KILL_AT);
+    // The killed process's claims are still processing, held by a lease
+    // nobody renews (it claims a job of its own first: nobody else finishes
+    // v0..v3). Looked at right after the kill, well within the lease.
+    const victimProcessing = async () => {
+      const processing = await observer.list({ status: 'processing' });
+      const owners = await Promise.all(processing.map((j) => observer.lease(j.id)));
+      // Only its own jobs: the racers may finish its claims of hot jobs, untouched v0..v3 stay held.
+      return processing.filter((j, k) => owners[k]?.owner === 'victim' && VICTIM_IDS.includes(j.id));
+    };
+    const held = await victimProcessing();
+    const codes = await Promise.all(racers.map((r) => r.exited));
+    expect(codes).toEqual(racers.map(() => 0));
 
     const history: Operation<JobInput, JobOutput>[] = [...ops.values()].map((r) => {
       const known = r.ret !== undefined && r.output !== undefined;
@@ -120,15 +138,7 @@ describe('PgJobStore: a multi-process race is linearizable, and a killed claimer
       expect(kinds((op) => op.output !== undefined && 'error' in op.output && op.output.error === code), code).toBeGreaterThan(0);
     }
 
-    // The killed process's claims are still processing, held by a lease
-    // nobody renews (its own jobs v0..v3 make sure it holds some: nobody else
-    // finishes them). Once the lease expires they return to pending.
-    const victimProcessing = async () => {
-      const processing = await observer.list({ status: 'processing' });
-      const owners = await Promise.all(processing.map((j) => observer.lease(j.id)));
-      return processing.filter((_, k) => owners[k]?.owner === 'victim');
-    };
-    const held = await victimProcessing();
+    // Once the lease expires they return to pending.
     expect(held.length).toBeGreaterThanOrEqual(1);
     const leases = await Promise.all(held.map((j) => observer.lease(j.id)));
     // At an instant before the first of these leases ends, none of them is reclaimed.
