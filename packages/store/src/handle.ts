@@ -2,12 +2,24 @@
 import { InvalidArgumentError, StoreFormatError } from './errors.js';
 import {
   H_BUCKETS, H_BYTE_LENGTH, H_CAPACITY, H_FREE_HEAD, H_LOCKING, H_MAGIC, H_MAX_ERROR_BYTES, H_MAX_ID_BYTES,
-  H_LEASE_MS, H_PENDING_HEAD, H_PENDING_TAIL, H_RETRY_HEAD, H_RETRY_TAIL, H_SLOT_BYTES, H_VERSION, HEADER_BYTES,
+  H_HEADER_CHECK, H_LEASE_MS, H_PENDING_HEAD, H_PENDING_TAIL, H_RETRY_HEAD, H_RETRY_TAIL, H_SLOT_BYTES, H_VERSION, HEADER_BYTES,
   LAYOUT_VERSION, LOCKING_GLOBAL, LOCKING_PER_JOB, MAGIC, MAX_BYTE_LENGTH, geometry, type Geometry,
 } from './layout.js';
 import { memOf, type Mem } from './memory.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_ERROR_BYTES, DEFAULT_MAX_ID_BYTES, MAX_FIELD_BYTES, checkInt, checkObject, type StoreOptions } from './options.js';
 import type { StoreHandle } from './types.js';
+
+/** Words covered by H_HEADER_CHECK: everything attach() trusts to interpret the buffer. */
+const CHECKED_WORDS = [H_VERSION, H_CAPACITY, H_MAX_ID_BYTES, H_MAX_ERROR_BYTES, H_LOCKING, H_SLOT_BYTES, H_BUCKETS, H_BYTE_LENGTH, H_BYTE_LENGTH + 4, H_LEASE_MS];
+
+function headerCheck(i32: Int32Array): number {
+  let h = 0x811c9dc5;
+  for (const off of CHECKED_WORDS) {
+    h ^= i32[off >> 2] ?? 0;
+    h = Math.imul(h, 0x01000193);
+  }
+  return h | 0;
+}
 
 export function createMem(options: StoreOptions): Mem {
   const o = checkObject('options', options);
@@ -36,6 +48,7 @@ export function createMem(options: StoreOptions): Mem {
   i32[H_LEASE_MS >> 2] = leaseMs;
   for (const w of [H_FREE_HEAD, H_PENDING_HEAD, H_PENDING_TAIL, H_RETRY_HEAD, H_RETRY_TAIL]) i32[w >> 2] = -1;
   i32.fill(-1, g.bucketsOffset >> 2, (g.bucketsOffset >> 2) + g.buckets);
+  i32[H_HEADER_CHECK >> 2] = headerCheck(i32);
   // The magic goes last: a buffer carrying it is completely initialised.
   // (postMessage of the buffer to another thread happens after this and
   // synchronises with it.)
@@ -53,6 +66,7 @@ export function attachMem(handle: StoreHandle): Mem {
   if (Atomics.load(i32, H_MAGIC >> 2) !== MAGIC) throw new StoreFormatError('bad magic number');
   const version = i32[H_VERSION >> 2];
   if (version !== LAYOUT_VERSION) throw new StoreFormatError(`layout version ${version}, expected ${LAYOUT_VERSION}`);
+  if (i32[H_HEADER_CHECK >> 2] !== headerCheck(i32)) throw new StoreFormatError('the header checksum does not match (corrupted header)');
   const capacity = i32[H_CAPACITY >> 2] ?? 0;
   const maxId = i32[H_MAX_ID_BYTES >> 2] ?? 0;
   const maxErr = i32[H_MAX_ERROR_BYTES >> 2] ?? 0;

@@ -60,6 +60,8 @@ export const H_JOBS_REPAIRED = 80;
 export const H_STALLED_RECLAIMED = 84;
 /** Lease of a claim, in ms. */
 export const H_LEASE_MS = 88;
+/** FNV-1a over the immutable header (geometry and lease), so a corrupted handle is refused, not misread. */
+export const H_HEADER_CHECK = 92;
 
 // ---- thread registry: REG_ENTRIES entries of `regEntryBytes`, from REGISTRY ----
 // One entry per attached JobStore instance (one per thread in practice): who
