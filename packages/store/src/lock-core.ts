@@ -5,7 +5,7 @@
  *
  * Memory of one lock (`LOCK_BYTES` = 56, base 8-byte aligned):
  *
- *   +0  WORD      i32  (owner << 3) | OWNER_DIED | STARVING, 0 = free
+ *   +0  WORD      i32  (owner << 3) | OWNER_DIED | STARVING | SLEEPING, 0 = free
  *   +4  HEIR      i32  owner id of the one starving waiter the next unlock hands to, 0 = none
  *   +8  SLEEPERS  i32  (threads in Atomics.wait/waitAsync on WORD, or about to be) << 1 | WOKEN
  *   +12 (reserved)
@@ -19,12 +19,12 @@
  * free word is exactly 0 and the word tells who holds it: unlock by anyone
  * else throws, and a lock whose owner died can be recognised and recovered.
  *
- * The design is the futex mutex of Drepper's "Futexes Are Tricky" with the
- * "someone may sleep" state moved out of the word into an exact sleeper
- * count (so an unlock only pays for Atomics.notify when a thread really
- * sleeps, and, like Go's mutexWoken, not again while a woken thread is still
- * on its way), plus Go's starvation mode made strict by a direct handoff to
- * one designated heir.
+ * The design is the futex mutex of Drepper's "Futexes Are Tricky": a
+ * SLEEPING bit in the word (his state 2) makes the unlock's one CAS fail
+ * when someone may sleep, so the uncontended unlock is a single CAS; beside
+ * the word, an exact sleeper count and, like Go's mutexWoken, a WOKEN bit
+ * decide whether that slow unlock really notifies; plus Go's starvation mode
+ * made strict by a direct handoff to one designated heir.
  */
 import { threadId } from 'node:worker_threads';
 import { AbortedError, DeadlockError, LockTimeoutError, NotOwnerError } from './errors.js';
@@ -39,6 +39,13 @@ export const LOCK_STAT_WAITS = 32;
 export const LOCK_STAT_WAIT_TOTAL_MS = 40;
 export const LOCK_STAT_WAIT_MAX_MS = 48;
 
+/**
+ * A thread may be asleep on this word (or about to be): the unlock's fast CAS
+ * fails and it takes the slow path, which wakes one. Set by a sleeper with a
+ * CAS on the exact value it then sleeps on; kept by acquirers that see other
+ * sleepers counted; cleared by the unlock.
+ */
+export const SLEEPING = 1;
 /** A waiter has waited past STARVE_MS and is registered in HEIR: the next unlock hands the lock to it. */
 export const STARVING = 2;
 /** Reserved: the previous owner died holding the lock (robust-mutex recovery). */
@@ -49,6 +56,11 @@ export const WOKEN = 1;
 export const SLEEPER = 2;
 /** Owner ids must fit in the 28 bits above the flags. */
 export const MAX_OWNER = (1 << 28) - 1;
+
+/** The word an acquirer in the slow path writes: ours, flagged SLEEPING if other threads are counted asleep. */
+function slowWord(i32: Int32Array, w: number): number {
+  return Atomics.load(i32, w + 2) >= SLEEPER ? SELF_WORD | SLEEPING : SELF_WORD;
+}
 
 /** This thread's owner id: `threadId + 1`, so that 0 can mean "free". */
 export const SELF = threadId + 1;
@@ -133,7 +145,9 @@ class Acquirer {
     const { i32, w } = this;
     const v = Atomics.load(i32, w);
     if (v === 0) {
-      if (Atomics.compareExchange(i32, w, 0, SELF_WORD) !== 0) return -1;
+      // Keep SLEEPING when others are counted asleep: their wake-up must not
+      // depend on a barger's unlock, which would take the fast path.
+      if (Atomics.compareExchange(i32, w, 0, slowWord(i32, w)) !== 0) return -1;
       // Took it without a handoff: give up the heir registration so another
       // starving waiter can register. Nobody can have taken it from us: an
       // unlocker only takes HEIR while it holds the lock, and then writes our
@@ -155,6 +169,13 @@ class Acquirer {
       // makes the registration atomic; losing it just means someone else is
       // starving first and we wait our turn.
       this.heir = Atomics.compareExchange(i32, w + 1, 0, SELF) === 0;
+    }
+    if (!this.heir && (v & SLEEPING) === 0) {
+      // About to sleep on a held word: flag it so its unlock leaves the fast
+      // path. The CAS only adds the bit to the value we saw; if the word
+      // changed meanwhile we look again. Atomics.wait then sleeps only while
+      // the word still holds exactly this flagged value.
+      return Atomics.compareExchange(i32, w, v, v | SLEEPING) === v ? v | SLEEPING : -1;
     }
     if (this.heir && (v & STARVING) === 0) {
       // Flag the holder's word so its unlock leaves the fast path and hands
@@ -178,7 +199,7 @@ class Acquirer {
     const dead = ownerOf(v);
     robust?.recover(dead);
     Atomics.compareExchange(i32, w + 1, dead, 0);
-    if (Atomics.compareExchange(i32, w, v, SELF_WORD) !== v) return -1;
+    if (Atomics.compareExchange(i32, w, v, slowWord(i32, w)) !== v) return -1;
     if (this.heir) Atomics.compareExchange(i32, w + 1, SELF, 0);
     robust?.recovered();
     return 0;
@@ -285,7 +306,7 @@ function spin(i32: Int32Array, w: number): boolean {
   for (let i = 0; i < SPIN_LIMIT; i++) {
     const v = Atomics.load(i32, w);
     if (v === 0) {
-      if (Atomics.compareExchange(i32, w, 0, SELF_WORD) === 0) {
+      if (Atomics.compareExchange(i32, w, 0, slowWord(i32, w)) === 0) {
         got = true;
         break;
       }
@@ -416,26 +437,31 @@ function raceAbort(p: Promise<unknown>, signal: AbortSignal | undefined): Promis
 }
 
 /**
- * Unlock. Fast path: one compareExchange from "ours, no flags" to 0, then one
- * load of the sleeper count, and Atomics.notify only if someone sleeps.
+ * Unlock. Fast path: one compareExchange from "ours, no flags" to 0. It
+ * fails when SLEEPING (or STARVING) is set, and the slow path releases and
+ * wakes one.
  *
- * Why no wake-up is lost: a waiter increments SLEEPERS and only then lets
- * Atomics.wait compare the word with the held value it saw. All of these are
- * seq_cst, so they sit in one total order with our CAS and our load:
- *  - if our load comes after the waiter's increment, we see it and notify;
- *    the waiter is either already in the wait list (woken) or not yet
- *    comparing (and will see the word we changed, so it does not sleep);
- *  - if our load comes before the increment, so did our CAS, and the
- *    waiter's compare sees the released (or newly taken) word and returns
- *    'not-equal' at once. Should the word have returned to the very same
- *    value (the same owner re-took it), that owner's unlock comes after the
- *    increment and notifies.
+ * Why no wake-up is lost: a thread only sleeps on a word value carrying
+ * SLEEPING, which it put there itself with a CAS (Acquirer.step), and
+ * Atomics.wait re-checks that exact value atomically. So the owner of that
+ * value fails its fast CAS and goes to releaseSlow. There, after clearing the
+ * word, it reads the sleeper count. The sleeper incremented the count before
+ * its wait compared the word; all are seq_cst, in one total order:
+ *  - if the count read comes after the increment, we see it and notify; the
+ *    sleeper is in the wait list (woken) or not yet comparing (and sees the
+ *    word changed, so does not sleep);
+ *  - if it comes before, so did our clearing, and the sleeper's compare sees
+ *    the new word and returns 'not-equal' at once. Should the word hold the
+ *    very same flagged value again (same owner, flagged again), that owner's
+ *    unlock comes after the increment and notifies.
+ * Sleepers not woken stay counted, so whoever takes the lock from the slow
+ * path keeps SLEEPING set for them (slowWord); a barger on the fast path
+ * does not, but then the thread this unlock woke re-flags its word before
+ * sleeping again, or takes the lock itself with the flag.
  */
 export function release(v: LockViews, base: number): void {
-  const i32 = v.i32;
   const w = base >> 2;
-  if (Atomics.compareExchange(i32, w, SELF_WORD, 0) !== SELF_WORD) return releaseSlow(i32, w);
-  if (Atomics.load(i32, w + 2) !== 0) wakeOne(i32, w);
+  if (Atomics.compareExchange(v.i32, w, SELF_WORD, 0) !== SELF_WORD) releaseSlow(v.i32, w);
 }
 
 /**
@@ -470,13 +496,14 @@ function releaseSlow(i32: Int32Array, w: number): void {
       // fast path.
       const heir = Atomics.exchange(i32, w + 1, 0);
       if (heir !== 0) {
-        Atomics.store(i32, w, heir << OWNER_SHIFT);
+        // Keep SLEEPING for the others still asleep, so the heir's unlock wakes one.
+        Atomics.store(i32, w, (heir << OWNER_SHIFT) | (Atomics.load(i32, w + 2) >= SLEEPER ? SLEEPING : 0));
         Atomics.notify(i32, w + 1, 1);
         return;
       }
     }
-    // A flag without a heir to hand to (the heir withdrew): plain release. A
-    // CAS, not a store, so a STARVING bit added since our load is not lost.
+    // SLEEPING (or STARVING whose heir withdrew): release, then wake one. A
+    // CAS, not a store, so a bit added since our load is not lost.
     if (Atomics.compareExchange(i32, w, v, 0) !== v) continue;
     if (Atomics.load(i32, w + 2) !== 0) wakeOne(i32, w);
     return;
