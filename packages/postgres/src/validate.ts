@@ -6,19 +6,8 @@
  */
 import { checkId as checkIdLength } from '@atomic-jobs/store/validate';
 
-export {
-  DEFAULT_LEASE_MS,
-  DEFAULT_MAX_ERROR_BYTES,
-  DEFAULT_MAX_ID_BYTES,
-  DEFAULT_MAX_RETRIES,
-  MAX_FIELD_BYTES,
-  checkInt,
-  checkLastError,
-  checkObject,
-  checkStatus,
-  checkUpdateOptions,
-  utf8Length,
-} from '@atomic-jobs/store/validate';
+// Everything else is the store's own; checkId below shadows its checkId (which returns a length).
+export * from '@atomic-jobs/store/validate';
 
 const encoder = new TextEncoder();
 

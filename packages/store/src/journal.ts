@@ -177,20 +177,25 @@ export class Journal {
 
   /** Log the old value of i32 word `idx`, then write `value`. */
   set(idx: number, value: number): void {
+    this.#log(idx, this.#m.i32[idx] ?? 0);
+    this.#m.i32[idx] = value;
+  }
+
+  /** Like set, but the write is an Atomics.store (for words that lock-free readers load). */
+  setAtomic(idx: number, value: number): void {
+    this.#log(idx, Atomics.load(this.#m.i32, idx));
+    Atomics.store(this.#m.i32, idx, value);
+  }
+
+  /** Append the pair (idx, old): the pair first, then the length, so a death in between logs nothing. */
+  #log(idx: number, old: number): void {
     const i32 = this.#m.i32;
     const n = i32[this.#len] ?? 0;
     if (n >= R_MAX_PAIRS) throw new Error('atomic-jobs: internal error, undo journal overflow');
     const at = (this.#e + R_PAIRS + n * 8) >> 2;
     i32[at] = idx;
-    i32[at + 1] = i32[idx] ?? 0;
+    i32[at + 1] = old;
     i32[this.#len] = n + 1;
-    i32[idx] = value;
-  }
-
-  /** Like set, but the write is an Atomics.store (for words that lock-free readers load). */
-  setAtomic(idx: number, value: number): void {
-    this.set(idx, Atomics.load(this.#m.i32, idx));
-    Atomics.store(this.#m.i32, idx, value);
   }
 
   /**
@@ -206,11 +211,7 @@ export class Journal {
     u8.copyWithin(e + R_IMAGE, base + S_STATE, base + S_ID);
     if (withError) u8.copyWithin(e + R_IMAGE_ERR, base + g.errOffset, base + g.errOffset + g.maxErrorBytes);
     i32[(e + R_IMAGE_FLAGS) >> 2] = (withError ? IMAGE_WITH_ERROR : 0) | (removing ? IMAGE_REMOVING : 0);
-    const n = i32[this.#len] ?? 0;
-    const at = (e + R_PAIRS + n * 8) >> 2;
-    i32[at] = -slot - 1;
-    i32[at + 1] = Atomics.load(i32, (base + S_SEQ) >> 2);
-    i32[this.#len] = n + 1;
+    this.#log(-slot - 1, Atomics.load(i32, (base + S_SEQ) >> 2));
   }
 
   /** Add `delta` to this thread's counter for status `code` (only this thread writes it). */

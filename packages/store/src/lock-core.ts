@@ -330,23 +330,16 @@ function giveUpError(g: GiveUp): Error {
 
 /** Blocking acquire (Atomics.wait). Throws LockTimeoutError / AbortedError / DeadlockError. */
 export function acquire(v: LockViews, base: number, g: GiveUp): void {
-  const { i32, f64 } = v;
-  const w = base >> 2;
   // An already-aborted signal refuses even a free lock (as navigator.locks does).
   if (g.signal !== undefined && g.signal.aborted) throw new AbortedError(g.signal.reason);
-  if (Atomics.compareExchange(i32, w, 0, SELF_WORD) === 0) {
-    const s = statsIndex(base);
-    f64[s] = (f64[s] ?? 0) + 1;
-    return;
-  }
-  acquireSlow(v, base, g);
+  if (!tryAcquire(v, base)) acquireSlow(v, base, g);
 }
 
-export function acquireSlow(v: LockViews, base: number, g: GiveUp): void {
+/** The contended path of acquire(); the caller has checked the signal and tried the fast path. */
+function acquireSlow(v: LockViews, base: number, g: GiveUp): void {
   const { i32, f64 } = v;
   const w = base >> 2;
   if (ownerOf(Atomics.load(i32, w)) === SELF) throw new DeadlockError();
-  if (isAborted(g)) throw new AbortedError(g.signal?.reason);
   // Spin first: most contended acquisitions end here, within about a
   // microsecond, so they are counted as contended but not timed (a clock read
   // would cost as much as the spin).
@@ -382,13 +375,8 @@ export async function acquireAsync(v: LockViews, base: number, g: GiveUp): Promi
   const { i32, f64 } = v;
   const w = base >> 2;
   if (g.signal !== undefined && g.signal.aborted) throw new AbortedError(g.signal.reason);
-  if (Atomics.compareExchange(i32, w, 0, SELF_WORD) === 0) {
-    const s = statsIndex(base);
-    f64[s] = (f64[s] ?? 0) + 1;
-    return;
-  }
+  if (tryAcquire(v, base)) return;
   if (ownerOf(Atomics.load(i32, w)) === SELF) throw new DeadlockError();
-  if (isAborted(g)) throw new AbortedError(g.signal?.reason);
   const a = new Acquirer(i32, w, g.robust);
   const keepAlive = setInterval(() => undefined, 1 << 30);
   try {

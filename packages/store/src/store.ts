@@ -40,10 +40,13 @@ export class JobStore {
   readonly #j: Journal;
   readonly #never: GiveUp;
   readonly #c: Ctx;
+  /** The lock guarding the index and slot allocation: the structure lock (per-job) or the global lock. */
+  readonly #structLock: number;
 
   private constructor(m: Mem) {
     this.#m = m;
     this.#global = m.g.locking === LOCKING_GLOBAL;
+    this.#structLock = this.#global ? GLOBAL_LOCK : STRUCT_LOCK;
     this.#entry = register(m);
     this.#j = new Journal(m, this.#entry);
     const robust: Robust = {
@@ -83,7 +86,7 @@ export class JobStore {
     const maxRetries = o?.['maxRetries'] === undefined ? DEFAULT_MAX_RETRIES : checkInt('options.maxRetries', o['maxRetries'], 0, 0x7fffffff);
     const hash = hashString(id);
     const m = this.#m;
-    this.#lock(this.#global ? GLOBAL_LOCK : STRUCT_LOCK);
+    this.#lock(this.#structLock);
     try {
       if (findLocked(m, id, hash) !== NONE) throw new DuplicateJobError(id);
       const slot = allocSlot(m, this.#j);
@@ -98,7 +101,7 @@ export class JobStore {
         if (!this.#global) this.#unlock(base + S_LOCK);
       }
     } finally {
-      this.#unlock(this.#global ? GLOBAL_LOCK : STRUCT_LOCK);
+      this.#unlock(this.#structLock);
     }
   }
 
@@ -175,7 +178,7 @@ export class JobStore {
     const hw = Atomics.load(m.i32, H_HIGH_WATER >> 2);
     for (let slot = 0; slot < hw; slot++) {
       if (!leaseExpired(m, slot, now)) continue;
-      const lock = this.#global ? GLOBAL_LOCK : slotBase(m, slot) + S_LOCK;
+      const lock = this.#jobLock(slot);
       this.#lock(lock);
       try {
         if (leaseExpired(m, slot, now)) {
@@ -195,7 +198,7 @@ export class JobStore {
     checkId(id, this.#m.g.maxIdBytes);
     const m = this.#m;
     const hash = hashString(id);
-    this.#lock(this.#global ? GLOBAL_LOCK : STRUCT_LOCK);
+    this.#lock(this.#structLock);
     try {
       const slot = findLocked(m, id, hash);
       if (slot === NONE) return false;
@@ -210,7 +213,7 @@ export class JobStore {
         if (!this.#global) this.#unlock(base + S_LOCK);
       }
     } finally {
-      this.#unlock(this.#global ? GLOBAL_LOCK : STRUCT_LOCK);
+      this.#unlock(this.#structLock);
     }
   }
 
@@ -307,7 +310,7 @@ export class JobStore {
       // commit point, so what it shows is committed.
       if (h === NONE && this.#underLists(() => listHead(m, list)) === NONE) return undefined;
       if (h === NONE) continue;
-      const lock = this.#global ? GLOBAL_LOCK : slotBase(m, h) + S_LOCK;
+      const lock = this.#jobLock(h);
       this.#lock(lock);
       try {
         // Holding h's lock (or the global one), h can leave the list only
@@ -325,13 +328,7 @@ export class JobStore {
 
   /** Run `fn` holding the lock that guards the lists: the queue lock (per-job) or the global lock. */
   #underLists<T>(fn: () => T): T {
-    const lock = this.#global ? GLOBAL_LOCK : QUEUE_LOCK;
-    this.#lock(lock);
-    try {
-      return fn();
-    } finally {
-      this.#unlock(lock);
-    }
+    return this.#holding(this.#global ? GLOBAL_LOCK : QUEUE_LOCK, fn);
   }
 
   /**
@@ -362,7 +359,7 @@ export class JobStore {
   }
 
   #leave(slot: number): void {
-    this.#unlock(this.#global ? GLOBAL_LOCK : slotBase(this.#m, slot) + S_LOCK);
+    this.#unlock(this.#jobLock(slot));
   }
 
   #lock(base: number): void {
@@ -374,26 +371,35 @@ export class JobStore {
     release(this.#m, base);
   }
 
-  #underGlobal<T>(fn: () => T): T {
-    if (!this.#global) return fn();
-    this.#lock(GLOBAL_LOCK);
+  /** The lock guarding the job in `slot`: its own (per-job) or the global lock. */
+  #jobLock(slot: number): number {
+    return this.#global ? GLOBAL_LOCK : slotBase(this.#m, slot) + S_LOCK;
+  }
+
+  /** Run `fn` holding the lock at `base`, and always release it. */
+  #holding<T>(base: number, fn: () => T): T {
+    this.#lock(base);
     try {
       return fn();
     } finally {
-      this.#unlock(GLOBAL_LOCK);
+      this.#unlock(base);
     }
   }
 
-  /** A reader saw a slot half-written for a long time: pass through its lock, recovering a dead writer. */
+  #underGlobal<T>(fn: () => T): T {
+    return this.#global ? this.#holding(GLOBAL_LOCK, fn) : fn();
+  }
+
+  /**
+   * A reader saw a seqlock odd for a long time: pass through the lock that
+   * guards it (the job's, or the structure lock for the index), which
+   * recovers a dead writer.
+   */
   #unstick(slot: number): void {
-    const lock = this.#global ? GLOBAL_LOCK : slotBase(this.#m, slot) + S_LOCK;
-    this.#lock(lock);
-    this.#unlock(lock);
+    this.#holding(this.#jobLock(slot), () => undefined);
   }
 
   readonly #unstickIndex = (): void => {
-    const lock = this.#global ? GLOBAL_LOCK : STRUCT_LOCK;
-    this.#lock(lock);
-    this.#unlock(lock);
+    this.#holding(this.#structLock, () => undefined);
   };
 }

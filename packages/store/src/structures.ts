@@ -18,7 +18,6 @@ import {
   H_RETRY_LEN,
   H_RETRY_TAIL,
   LIST_PENDING,
-  S_HASH,
   S_HASH_NEXT,
   S_LIST_NEXT,
   S_LIST_PREV,
@@ -38,7 +37,7 @@ function walk(m: Mem, id: string, hash: number): number {
   let slot = i32[bucketIdx(m, hash)] ?? NONE;
   for (let steps = 0; slot !== NONE && steps <= m.g.capacity; steps++) {
     const base = slotBase(m, slot);
-    if (i32[(base + S_HASH) >> 2] === hash && slotHolds(m, base, id, hash)) return slot;
+    if (slotHolds(m, base, id, hash)) return slot;
     slot = i32[(base + S_HASH_NEXT) >> 2] ?? NONE;
   }
   return NONE;
@@ -105,9 +104,9 @@ export function indexRemove(m: Mem, j: Journal, slot: number, hash: number): voi
   Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
 }
 
-/** Whether `slot` is linked in its hash chain (recovery only). */
-export function chainHas(m: Mem, slot: number, hash: number): boolean {
-  let cur = m.i32[bucketIdx(m, hash)] ?? NONE;
+/** Whether `slot` is on the list of slots linked through S_HASH_NEXT from `head` (recovery only). */
+function linkedFrom(m: Mem, head: number, slot: number): boolean {
+  let cur = head;
   for (let steps = 0; cur !== NONE && steps <= m.g.capacity; steps++) {
     if (cur === slot) return true;
     cur = m.i32[(slotBase(m, cur) + S_HASH_NEXT) >> 2] ?? NONE;
@@ -115,14 +114,14 @@ export function chainHas(m: Mem, slot: number, hash: number): boolean {
   return false;
 }
 
+/** Whether `slot` is linked in its hash chain (recovery only). */
+export function chainHas(m: Mem, slot: number, hash: number): boolean {
+  return linkedFrom(m, m.i32[bucketIdx(m, hash)] ?? NONE, slot);
+}
+
 /** Whether `slot` is on the free list (recovery only). */
 export function freeListHas(m: Mem, slot: number): boolean {
-  let cur = m.i32[H_FREE_HEAD >> 2] ?? NONE;
-  for (let steps = 0; cur !== NONE && steps <= m.g.capacity; steps++) {
-    if (cur === slot) return true;
-    cur = m.i32[(slotBase(m, cur) + S_HASH_NEXT) >> 2] ?? NONE;
-  }
-  return false;
+  return linkedFrom(m, m.i32[H_FREE_HEAD >> 2] ?? NONE, slot);
 }
 
 /** Take a free slot (structure lock held): the free list first, then never-used slots. NONE when full. */
