@@ -17,11 +17,12 @@ import { runContention } from './contention.js';
 import { makeMatcher } from './filter.js';
 import { machineInfo } from './machine.js';
 import { runMessaging } from './messaging.js';
+import { PAIR_LOCK_CAS, PAIR_STORE_COMLINK, pairLockCas, pairStoreComlink } from './paired.js';
 import { WorkerPool } from './pool.js';
 import { MAX_THREADS, PAIRED_MUTEX } from './protocol.js';
 import { computeRatios } from './ratios.js';
 import { markdown, readPrevious, writeJson } from './report.js';
-import type { ContentionResult, Results, SingleResult } from './results.js';
+import type { ContentionResult, PairedResult, Results, SingleResult } from './results.js';
 import { runLockSingles } from './single.js';
 import { capacityLabel, runStoreOps } from './store-ops.js';
 import { runV8Child } from './v8-mutex.js';
@@ -39,7 +40,7 @@ Options:
   --quick            short run (< 60 s on 2 cores), for CI smoke runs
   --filter <f>       only tasks whose name contains f (case-insensitive), or
                      matches /regex/; names look like single/mutex-lock-unlock,
-                     single/store-1m/get, contention/mutex/4t
+                     single/store-1m/get, paired/lock-vs-cas-pair, contention/mutex/4t
   --json-out <path>  where to write the JSON results (default bench/results/latest.json);
                      the SVG chart goes next to it, same name, .svg
   -h, --help         this text
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   const single: SingleResult[] = [];
   const contention: ContentionResult[] = [];
+  const paired: PairedResult[] = [];
 
   let baseline: Promise<ComlinkBaseline> | undefined;
   const getBaseline = (): Promise<ComlinkBaseline> => (baseline ??= startComlinkBaseline());
@@ -105,6 +107,9 @@ async function main(): Promise<void> {
     }
     log('single thread: comlink and postMessage round trips');
     single.push(...(await runMessaging(cfg, matches, getBaseline)));
+    log('single thread: pairs in alternating rounds');
+    if (matches(PAIR_LOCK_CAS)) paired.push(await pairLockCas(cfg));
+    if (matches(PAIR_STORE_COMLINK)) paired.push(await pairStoreComlink(cfg, getBaseline));
 
     log('V8 Atomics.Mutex (child process, node --harmony-struct)');
     let v8 = await runV8Child(cfg, filter, log);
@@ -161,7 +166,8 @@ async function main(): Promise<void> {
     machine,
     single,
     contention,
-    ratios: computeRatios(cfg, single, contention),
+    paired,
+    ratios: computeRatios(cfg, single, contention, paired),
     postgres,
     notes,
   };

@@ -24,6 +24,8 @@ export interface BenchConfig {
   /** Fixed-duration fairness rounds per contender and thread count. */
   readonly fairRounds: number;
   readonly fairDurationMs: number;
+  /** Alternating store / comlink rounds of the updateStatusVsComlink comparison (paired.ts). */
+  readonly pairedRounds: number;
 }
 
 const FULL: BenchConfig = {
@@ -41,6 +43,7 @@ const FULL: BenchConfig = {
   jitWarmupMs: 600,
   fairRounds: 3,
   fairDurationMs: 300,
+  pairedRounds: 60,
 };
 
 const QUICK: BenchConfig = {
@@ -55,6 +58,7 @@ const QUICK: BenchConfig = {
   jitWarmupMs: 250,
   fairRounds: 1,
   fairDurationMs: 120,
+  pairedRounds: 12,
 };
 
 export function configFor(quick: boolean): BenchConfig {

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { num, pct, si, signedPct } from './format.js';
 import { checkTargets } from './ratios.js';
-import type { ContentionResult, Results, SingleResult } from './results.js';
+import type { ContentionResult, PairedResult, Results, SingleResult } from './results.js';
 
 const FORMAT = 'atomic-jobs-bench/1';
 
@@ -45,6 +45,13 @@ function contentionTable(rows: readonly ContentionResult[]): string {
   );
 }
 
+function pairedTable(pairs: readonly PairedResult[]): string {
+  return table(
+    ['pair', 'rounds', 'A ns/op (median)', 'B ns/op (median)', 'B / A (median of rounds)', 'min', 'max', 'A and B are'],
+    pairs.map((p) => [p.name, String(p.rounds), num(p.aNsPerOp), num(p.bNsPerOp), num(p.ratio), num(p.ratioMin), num(p.ratioMax), p.what]),
+  );
+}
+
 function ratioTable(res: Results): string {
   return table(
     ['ratio', 'value', 'target', 'met'],
@@ -67,6 +74,7 @@ export function markdown(res: Results, previous: Results | undefined): string {
     `${res.date} · \`${res.command}\` · ${m.cpuModel}, ${m.cores} cores · Node ${m.node} (V8 ${m.v8}) · load average ${m.loadAvg.join(' ')} · ${res.durationSec.toFixed(0)} s`,
   ];
   if (res.single.length > 0) parts.push('## Single thread', singleTable(res.single));
+  if ((res.paired ?? []).length > 0) parts.push('## Pairs in alternating rounds', pairedTable(res.paired));
   if (res.contention.length > 0) {
     parts.push(
       '## Contention',
@@ -76,6 +84,13 @@ export function markdown(res: Results, previous: Results | undefined): string {
   }
   parts.push('## Ratios and targets', ratioTable(res));
   if (res.contention.length > 0) parts.push(jainTable(res));
+  const cold = Object.entries(res.ratios.storeLargeExtraColdLines ?? {}).filter(([, v]) => v !== null);
+  if (cold.length > 0) {
+    parts.push(
+      'What the large store adds to each op, in cold accesses (op at large - op at small) / (cold-line at large - cold-line at small):',
+      table(['op', ...cold.map(([op]) => op)], [['cold accesses', ...cold.map(([, v]) => num(v))]]),
+    );
+  }
   if (previous !== undefined) {
     const kind = (r: Results): string => (r.quick ? '--quick' : 'full');
     const mixed = previous.quick !== res.quick ? ` — that was a ${kind(previous)} run, this one is ${kind(res)}: rounds and budgets differ` : '';

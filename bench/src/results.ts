@@ -25,6 +25,21 @@ export interface SingleResult {
   readonly what: string;
 }
 
+/** Two contenders timed in alternating rounds (paired.ts). */
+export interface PairedResult {
+  readonly name: string;
+  readonly rounds: number;
+  /** Median over rounds of side A's ns per operation. */
+  readonly aNsPerOp: number;
+  /** Median over rounds of side B's ns per operation. */
+  readonly bNsPerOp: number;
+  /** Median over rounds of (B ns / A ns) within the round. */
+  readonly ratio: number;
+  readonly ratioMin: number;
+  readonly ratioMax: number;
+  readonly what: string;
+}
+
 export interface Percentiles {
   readonly p50: number;
   readonly p99: number;
@@ -90,16 +105,30 @@ export interface Ratios {
   readonly lockVsCasPair: number | null;
   /** The same from the median batches. */
   readonly lockVsCasPairMedian: number | null;
+  /** The same in alternating rounds (paired.ts): the median of the per-round ratios. */
+  readonly lockVsCasPairPaired: number | null;
   /** Our Mutex contended ops/s / V8 Atomics.Mutex ops/s, per thread count. Target >= 1. */
   readonly mutexVsV8: Record<string, number | null>;
-  /** Store updateStatus ops/s / comlink baseline updateStatus ops/s (single thread). Target >= 100. */
+  /**
+   * comlink baseline updateStatus time / store updateStatus time (single
+   * thread), the median of the per-round ratios of the paired measurement
+   * (paired.ts). Target >= 100.
+   */
   readonly updateStatusVsComlink: number | null;
+  /** The same from the two separate tinybench tasks' medians (measured at different moments). */
+  readonly updateStatusVsComlinkSeparate: number | null;
   /** per-job / global store.updateStatus ops/s on distinct jobs, per thread count. Target >= 1.5 at 2. */
   readonly perJobVsGlobal: Record<string, number | null>;
   /** Jain's index per contender and thread count. Target >= 0.9 for mutex at 4 and 8. */
   readonly jain: Record<string, Record<string, number>>;
   /** Store op time at the largest capacity / at the smallest, per op. Target <= 1.3. */
   readonly storeLargeVsSmall: Record<string, number | null>;
+  /**
+   * What the larger capacity adds to each op, counted in cold accesses:
+   * (op at large - op at small) / (cold-line at large - cold-line at small).
+   * Informative: how many cache/TLB misses the op's extra time amounts to.
+   */
+  readonly storeLargeExtraColdLines: Record<string, number | null>;
 }
 
 export interface Results {
@@ -113,6 +142,8 @@ export interface Results {
   readonly machine: MachineInfo;
   readonly single: SingleResult[];
   readonly contention: ContentionResult[];
+  /** Pairs measured in alternating rounds (paired.ts); those filtered out are absent. */
+  readonly paired: PairedResult[];
   readonly ratios: Ratios;
   /** PostgreSQL store (`@atomic-jobs/postgres`), ops/s at 1, 4 and 16 clients; null when skipped. */
   readonly postgres: PgBenchResult | null;

@@ -26,6 +26,8 @@ export function capacityLabel(capacity: number): string {
 }
 
 export const STORE_OPS = ['create', 'get', 'claim', 'claimNext', 'updateStatus'] as const;
+/** The hardware floor beside the store ops at each capacity: one cold memory access. */
+export const COLD_LINE = 'cold-line';
 
 let warmed = false;
 
@@ -34,7 +36,7 @@ let warmed = false;
  * first, so the first capacity measured does not pay for V8's tiering up
  * (which would flatter the larger one).
  */
-function warmStoreCode(): void {
+export function warmStoreCode(): void {
   if (warmed) return;
   warmed = true;
   const store = JobStore.create({ capacity: 2048 });
@@ -53,15 +55,27 @@ function warmStoreCode(): void {
   }
 }
 
-export async function runStoreOps(cfg: BenchConfig, capacity: number, matches: Matcher, log: (line: string) => void): Promise<SingleResult[]> {
-  const prefix = `single/store-${capacityLabel(capacity)}/`;
-  const wanted = STORE_OPS.filter((op) => matches(prefix + op));
-  if (wanted.length === 0) return [];
-  const B = cfg.storeBatch;
+export interface FilledStore {
+  readonly store: JobStore;
+  /** The jobs the next timed iteration touches, set by pick(). */
+  readonly picked: string[];
+  /** Their creation order (job-i was the i-th created), set by pick(). */
+  readonly pickedAt: number[];
+  /**
+   * Untimed: pick the next `batch` jobs, a fixed stride apart, and read their
+   * id strings, as a caller holds the id it is about to pass in its cache;
+   * the timed part then measures the store, not the benchmark's id array
+   * (at 1,000,000 jobs those strings are scattered over a large heap).
+   */
+  readonly pick: () => void;
+}
+
+/** Keeps the id reads in pick() from being optimised away. */
+export let touched = 0;
+
+/** A per-job store filled to 90 % of `capacity` with pending jobs `job-0`, `job-1`... */
+export function filledStore(capacity: number, batch: number): FilledStore {
   const fill = Math.floor(capacity * 0.9);
-  if (capacity - fill < B) throw new Error(`store capacity ${capacity} leaves fewer than ${B} free slots`);
-  warmStoreCode();
-  const t0 = performance.now();
   const store = JobStore.create({ capacity });
   const ids: string[] = [];
   for (let i = 0; i < fill; i++) {
@@ -69,16 +83,33 @@ export async function runStoreOps(cfg: BenchConfig, capacity: number, matches: M
     ids.push(id);
     store.create(id);
   }
-  log(`${prefix}: filled ${fill} jobs in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(store.handle.buffer.byteLength / 2 ** 20).toFixed(0)} MiB)`);
-
   let cursor = 0;
-  const picked = new Array<string>(B).fill('');
+  const picked = new Array<string>(batch).fill('');
+  const pickedAt = new Array<number>(batch).fill(0);
   const pick = (): void => {
-    for (let i = 0; i < B; i++) {
+    for (let i = 0; i < batch; i++) {
       cursor = (cursor + STRIDE) % fill;
-      picked[i] = ids[cursor] ?? '';
+      const id = ids[cursor] ?? '';
+      picked[i] = id;
+      pickedAt[i] = cursor;
+      touched = (touched + id.charCodeAt(id.length - 1)) | 0;
     }
   };
+  return { store, picked, pickedAt, pick };
+}
+
+export async function runStoreOps(cfg: BenchConfig, capacity: number, matches: Matcher, log: (line: string) => void): Promise<SingleResult[]> {
+  const prefix = `single/store-${capacityLabel(capacity)}/`;
+  const wanted = STORE_OPS.filter((op) => matches(prefix + op));
+  const floor = matches(prefix + COLD_LINE);
+  if (wanted.length === 0 && !floor) return [];
+  const B = cfg.storeBatch;
+  const fill = Math.floor(capacity * 0.9);
+  if (capacity - fill < B) throw new Error(`store capacity ${capacity} leaves fewer than ${B} free slots`);
+  warmStoreCode();
+  const t0 = performance.now();
+  const { store, picked, pickedAt, pick } = filledStore(capacity, B);
+  log(`${prefix}: filled ${fill} jobs in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(store.handle.buffer.byteLength / 2 ** 20).toFixed(0)} MiB)`);
   const fresh = Array.from({ length: B }, (_, i) => `new-${i}`);
   const claimed = new Array<string>(B).fill('');
   let misses = 0;
@@ -125,6 +156,28 @@ export async function runStoreOps(cfg: BenchConfig, capacity: number, matches: M
         break;
     }
   }
+  if (floor) out.push(await coldLine(cfg, prefix + COLD_LINE, store.handle.buffer.byteLength, capacity, pickedAt, pick));
   if (misses > 0) throw new Error(`${prefix}: ${misses} operations found no job: the measurement is invalid`);
   return out;
+}
+
+/**
+ * The floor under a store op at this capacity: one load per picked job from
+ * a separate SharedArrayBuffer as large as the store, at the same relative
+ * position as the job's slot, each load's address depending on the previous
+ * value (as a lookup's slot depends on its bucket), so misses do not overlap.
+ * At 1,000 jobs this is a cache hit; at 1,000,000 a cache and TLB miss. A
+ * store op that must touch k cold lines costs at least k of these.
+ */
+async function coldLine(cfg: BenchConfig, name: string, byteLength: number, capacity: number, pickedAt: number[], pick: () => void): Promise<SingleResult> {
+  const i32 = new Int32Array(new SharedArrayBuffer(byteLength));
+  // Touch every page once, so the first timed loads are not page faults.
+  for (let k = 0; k < i32.length; k += 1024) i32[k] = 0;
+  const step = Math.floor(byteLength / capacity / 64) * 16;
+  let x = 0;
+  const r = await measure(cfg, name, () => {
+    for (let i = 0; i < pickedAt.length; i++) x = i32[(pickedAt[i] ?? 0) * step + (x >>> 31)] ?? 0;
+  }, { ops: pickedAt.length, what: 'one dependent i32 load from a line of a buffer as large as the store, picked like the jobs: one cold access', beforeEach: pick });
+  if (x !== 0) throw new Error(`${name}: the floor buffer was not zero`);
+  return r;
 }

@@ -18,17 +18,22 @@
  * is restored (a no-op if the data write had not happened yet).
  */
 import {
-  H_INDEX_SEQ, H_JOBS_REPAIRED, R_COUNTS, R_IMAGE, R_IMAGE_ERR, R_IMAGE_FLAGS, R_LOG_LEN, R_MAX_PAIRS,
+  H_INDEX_SEQ, H_JOBS_REPAIRED, R_COUNTS, R_IMAGE, R_IMAGE_COUNTS, R_IMAGE_ERR, R_IMAGE_FLAGS, R_LOG_LEN, R_MAX_PAIRS,
   R_OWNER, R_PAIRS, R_STATE, REG_ALIVE, REG_DEAD, REG_ENTRIES, REG_FREE, REG_RECOVERED, REG_RECOVERING, REGISTRY,
-  S_HASH, S_HASH_NEXT, S_ID, S_LEASE_OWNER, S_SEQ, S_STATE,
+  S_HASH, S_HASH_NEXT, S_ID, S_SEQ, S_STATE,
 } from './layout.js';
 
-const IMAGE_WITH_ERROR = 1;
-const IMAGE_REMOVING = 2;
 import { SELF } from './lock-core.js';
 import { slotBase, type Mem } from './memory.js';
 import { StoreFullError } from './errors.js';
 import { chainHas, freeListHas, freeSlot, indexRemove } from './structures.js';
+
+const IMAGE_WITH_ERROR = 1;
+const IMAGE_REMOVING = 2;
+/** The slot's own fields, S_STATE up to the id bytes, in words. */
+const IMAGE_WORDS = (S_ID - S_STATE) >> 2;
+/** Status counters, codes 1 to 4. */
+const COUNT_WORDS = 4;
 
 function entryBase(m: Mem, k: number): number {
   return REGISTRY + k * m.g.regEntryBytes;
@@ -114,7 +119,7 @@ function rollback(m: Mem, e: number): void {
   for (let p = 0; p < n && image < 0; p++) if ((i32[(e + R_PAIRS + p * 8) >> 2] ?? 0) < 0) image = p;
   if (image >= 0) {
     const at = (e + R_PAIRS + image * 8) >> 2;
-    const slot = -(i32[at] ?? 0) - 1;
+    const slot = ~(i32[at] ?? 0);
     const seq = Atomics.load(i32, (slotBase(m, slot) + S_SEQ) >> 2);
     if (seq !== i32[at + 1] && (seq & 1) === 0) {
       if (((i32[(e + R_IMAGE_FLAGS) >> 2] ?? 0) & IMAGE_REMOVING) !== 0) finishRemove(m, e, slot);
@@ -126,7 +131,7 @@ function rollback(m: Mem, e: number): void {
     const at = (e + R_PAIRS + p * 8) >> 2;
     const idx = i32[at] ?? 0;
     if (idx >= 0) i32[idx] = i32[at + 1] ?? 0;
-    else restoreSlot(m, e, -idx - 1, ((i32[(e + R_IMAGE_FLAGS) >> 2] ?? 0) & IMAGE_WITH_ERROR) !== 0);
+    else restoreSlot(m, e, ~idx, ((i32[(e + R_IMAGE_FLAGS) >> 2] ?? 0) & IMAGE_WITH_ERROR) !== 0);
   }
   // The same for the index sequence, if the dead thread was relinking a chain.
   if ((Atomics.load(i32, H_INDEX_SEQ >> 2) & 1) !== 0) Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
@@ -148,13 +153,15 @@ function restoreSlot(m: Mem, e: number, slot: number, withError: boolean): void 
   if (slot >= m.g.capacity) return;
   const { i32, u8 } = m;
   const base = slotBase(m, slot);
-  // Only the job's own fields: the link words between them (hash chain, list
-  // neighbours) may have been changed since the image was taken by threads
-  // holding the structure or queue lock, legitimately; they are put back by
-  // their own undo pairs, which were logged under those locks.
+  // Only the job's own fields: the hash-chain link between them may have been
+  // changed since the image was taken by a thread holding the structure lock,
+  // legitimately; it is put back by its own undo pair, logged under that lock
+  // (as are the list links, which are outside the image).
   u8.copyWithin(base + S_STATE, e + R_IMAGE, e + R_IMAGE + (S_HASH_NEXT - S_STATE));
-  u8.copyWithin(base + S_LEASE_OWNER, e + R_IMAGE + (S_LEASE_OWNER - S_STATE), e + R_IMAGE + (S_ID - S_STATE));
+  u8.copyWithin(base + S_HASH_NEXT + 4, e + R_IMAGE + (S_HASH_NEXT + 4 - S_STATE), e + R_IMAGE + (S_ID - S_STATE));
   if (withError) u8.copyWithin(base + m.g.errOffset, e + R_IMAGE_ERR, e + R_IMAGE_ERR + m.g.maxErrorBytes);
+  // The dead thread's status counters, which it changed without undo pairs (see count).
+  for (let k = 0; k < COUNT_WORDS; k++) i32[((e + R_COUNTS + 4) >> 2) + k] = i32[((e + R_IMAGE_COUNTS) >> 2) + k] ?? 0;
   // Readers may have copied a half-written slot under an odd sequence; move
   // it forward to a NEW even value (never back to the old one, which could
   // let a reader that began before the dead write validate a torn copy).
@@ -166,33 +173,39 @@ function restoreSlot(m: Mem, e: number, slot: number, withError: boolean): void 
 /** This thread's undo journal (in its registry entry). One critical section at a time. */
 export class Journal {
   readonly #m: Mem;
+  readonly #i32: Int32Array;
   readonly #e: number;
+  /** Word indices of the journal's length and of its first pair. */
   readonly #len: number;
+  readonly #pairs: number;
 
   constructor(m: Mem, entry: number) {
     this.#m = m;
+    this.#i32 = m.i32;
     this.#e = entry;
     this.#len = (entry + R_LOG_LEN) >> 2;
+    this.#pairs = (entry + R_PAIRS) >> 2;
   }
 
   /** Log the old value of i32 word `idx`, then write `value`. */
   set(idx: number, value: number): void {
-    this.#log(idx, this.#m.i32[idx] ?? 0);
-    this.#m.i32[idx] = value;
+    const i32 = this.#i32;
+    this.#log(idx, i32[idx] ?? 0);
+    i32[idx] = value;
   }
 
   /** Like set, but the write is an Atomics.store (for words that lock-free readers load). */
   setAtomic(idx: number, value: number): void {
-    this.#log(idx, Atomics.load(this.#m.i32, idx));
-    Atomics.store(this.#m.i32, idx, value);
+    this.#log(idx, Atomics.load(this.#i32, idx));
+    Atomics.store(this.#i32, idx, value);
   }
 
   /** Append the pair (idx, old): the pair first, then the length, so a death in between logs nothing. */
   #log(idx: number, old: number): void {
-    const i32 = this.#m.i32;
+    const i32 = this.#i32;
     const n = i32[this.#len] ?? 0;
     if (n >= R_MAX_PAIRS) throw new Error('atomic-jobs: internal error, undo journal overflow');
-    const at = (this.#e + R_PAIRS + n * 8) >> 2;
+    const at = this.#pairs + 2 * n;
     i32[at] = idx;
     i32[at + 1] = old;
     i32[this.#len] = n + 1;
@@ -208,16 +221,23 @@ export class Journal {
     const { i32, u8, g } = this.#m;
     const base = slotBase(this.#m, slot);
     const e = this.#e;
-    u8.copyWithin(e + R_IMAGE, base + S_STATE, base + S_ID);
+    // The fields are 17 aligned words: a word loop beats copyWithin's call at this size.
+    for (let k = 0, from = (base + S_STATE) >> 2, to = (e + R_IMAGE) >> 2; k < IMAGE_WORDS; k++) i32[to + k] = i32[from + k] ?? 0;
     if (withError) u8.copyWithin(e + R_IMAGE_ERR, base + g.errOffset, base + g.errOffset + g.maxErrorBytes);
     i32[(e + R_IMAGE_FLAGS) >> 2] = (withError ? IMAGE_WITH_ERROR : 0) | (removing ? IMAGE_REMOVING : 0);
-    this.#log(-slot - 1, Atomics.load(i32, (base + S_SEQ) >> 2));
+    for (let k = 0; k < COUNT_WORDS; k++) i32[((e + R_IMAGE_COUNTS) >> 2) + k] = i32[((e + R_COUNTS + 4) >> 2) + k] ?? 0;
+    this.#log(~slot, Atomics.load(i32, (base + S_SEQ) >> 2));
   }
 
-  /** Add `delta` to this thread's counter for status `code` (only this thread writes it). */
+  /**
+   * Add `delta` to this thread's counter for status `code` (only this thread
+   * writes it). No undo pair: every critical section that counts saved a slot
+   * image first, and the image carries the counters as they were then, so a
+   * rollback puts them back with the job (restoreSlot).
+   */
   count(code: number, delta: number): void {
     const idx = (this.#e + R_COUNTS + code * 4) >> 2;
-    this.set(idx, (this.#m.i32[idx] ?? 0) + delta);
+    this.#i32[idx] = (this.#i32[idx] ?? 0) + delta;
   }
 
   /**
@@ -226,12 +246,12 @@ export class Journal {
    * rather than leave a half-applied change behind.
    */
   abandon(): void {
-    if ((this.#m.i32[this.#len] ?? 0) !== 0) rollback(this.#m, this.#e);
+    if ((this.#i32[this.#len] ?? 0) !== 0) rollback(this.#m, this.#e);
   }
 
   /** Close the critical section: one store empties the journal, so the change is now entirely done. */
   commit(): void {
-    this.#m.i32[this.#len] = 0;
+    this.#i32[this.#len] = 0;
   }
 }
 

@@ -13,7 +13,7 @@
 import { LOCK_BYTES } from './lock-core.js';
 
 export const MAGIC = 0x534a4a41; // "AJJS" little-endian
-export const LAYOUT_VERSION = 1;
+export const LAYOUT_VERSION = 2;
 export const CACHE_LINE = 64;
 
 // ---- header: immutable geometry (written once by create) ----
@@ -38,8 +38,6 @@ export const H_INDEX_SEQ = 48;
 export const H_LIVE = 52;
 
 // ---- header: list words (changed under the queue lock, or the global lock) ----
-export const H_PENDING_HEAD = 56;
-export const H_PENDING_TAIL = 60;
 export const H_RETRY_HEAD = 64;
 export const H_RETRY_TAIL = 68;
 export const H_RETRY_LEN = 72;
@@ -50,6 +48,13 @@ export const HEADER_BYTES = 128;
 export const GLOBAL_LOCK = 128;
 export const STRUCT_LOCK = 192;
 export const QUEUE_LOCK = 256;
+/**
+ * The pending list's ends sit in the queue lock's own cache line (after its
+ * LOCK_BYTES): every list move takes that lock and then touches them, so
+ * between threads one line moves instead of two.
+ */
+export const H_PENDING_HEAD = QUEUE_LOCK + 56;
+export const H_PENDING_TAIL = QUEUE_LOCK + 60;
 
 // ---- recovery figures and lease (header) ----
 /** Locks taken over from a dead owner. */
@@ -85,7 +90,9 @@ export const R_MAX_PAIRS = 32;
 export const R_IMAGE = R_PAIRS + R_MAX_PAIRS * 8;
 /** Flags of the saved image: with error bytes, part of a remove. */
 export const R_IMAGE_FLAGS = R_IMAGE + 68;
-export const R_IMAGE_ERR = R_IMAGE + 72;
+/** This thread's status counters (R_COUNTS + 4 .. + 20) as they were when the image was saved. */
+export const R_IMAGE_COUNTS = R_IMAGE + 72;
+export const R_IMAGE_ERR = R_IMAGE + 88;
 
 export const REG_FREE = 0;
 export const REG_ALIVE = 1;
@@ -107,17 +114,24 @@ export const S_LENS = 72;
 export const S_HASH = 76;
 /** Next slot in the same hash chain, -1 at the end. Under the index seqlock. */
 export const S_HASH_NEXT = 80;
-/** Neighbours in the pending or retry list, -1 at the ends. Under the queue lock. */
-export const S_LIST_PREV = 84;
-export const S_LIST_NEXT = 88;
 /** Owner id of the thread that claimed the job (informative). */
-export const S_LEASE_OWNER = 92;
-export const S_VERSION = 96; // f64
-export const S_CREATED_AT = 104; // f64
-export const S_UPDATED_AT = 112; // f64
+export const S_LEASE_OWNER = 84;
+export const S_VERSION = 88; // f64
+export const S_CREATED_AT = 96; // f64
+export const S_UPDATED_AT = 104; // f64
 /** Lease expiry of the current claim, ms since epoch; 0 when not processing. */
-export const S_LEASE_UNTIL = 120; // f64
+export const S_LEASE_UNTIL = 112; // f64
+/** The id's bytes (maxIdBytes), then the list links (at Geometry.linksOffset), then the error's bytes. */
 export const S_ID = 128;
+/**
+ * Neighbours in the pending or retry list, -1 at the ends, under the queue
+ * lock; relative to Geometry.linksOffset. They live on their own cache line,
+ * away from the job's lock and fields: a list move writes its neighbours'
+ * links, and that must not steal the lines their own threads are using.
+ */
+export const L_PREV = 0;
+export const L_NEXT = 4;
+const LINK_BYTES = 8;
 
 // S_STATE bits
 export const STATE_STATUS_MASK = 0b111;
@@ -147,15 +161,22 @@ export interface Geometry {
   readonly bucketsOffset: number;
   readonly slotsOffset: number;
   readonly byteLength: number;
+  /** Where the list links (L_PREV, L_NEXT) start inside a slot: a cache line boundary at the default sizes. */
+  readonly linksOffset: number;
   /** Where the error bytes start inside a slot. */
   readonly errOffset: number;
 }
 
 export function geometry(capacity: number, maxIdBytes: number, maxErrorBytes: number, locking: number): Geometry {
-  const slotBytes = align(S_ID + maxIdBytes + maxErrorBytes, CACHE_LINE);
+  const linksOffset = align(S_ID + maxIdBytes, LINK_BYTES);
+  const errOffset = linksOffset + LINK_BYTES;
+  const slotBytes = align(errOffset + maxErrorBytes, CACHE_LINE);
   const regEntryBytes = align(R_IMAGE_ERR + maxErrorBytes, CACHE_LINE);
+  // At least two buckets per job: chains stay short (1.2 slots visited per
+  // successful lookup at full capacity, against 1.5 with one per job), and
+  // in a large store every slot visited is a cache miss.
   let buckets = 1;
-  while (buckets < capacity) buckets *= 2;
+  while (buckets < 2 * capacity) buckets *= 2;
   const bucketsOffset = align(REGISTRY + REG_ENTRIES * regEntryBytes, CACHE_LINE);
   const slotsOffset = align(bucketsOffset + buckets * 4, CACHE_LINE);
   return {
@@ -169,7 +190,8 @@ export function geometry(capacity: number, maxIdBytes: number, maxErrorBytes: nu
     bucketsOffset,
     slotsOffset,
     byteLength: slotsOffset + capacity * slotBytes,
-    errOffset: S_ID + maxIdBytes,
+    linksOffset,
+    errOffset,
   };
 }
 

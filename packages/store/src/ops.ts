@@ -93,12 +93,7 @@ export function applyTransition(
   let truncated = false;
   const version = (f64[(base + S_VERSION) >> 3] ?? 0) + 1;
   const now = Date.now();
-  // The list move happens inside the slot's seqlock write: while the job is
-  // off one list and not yet marked with its new status, readers of the job
-  // wait (odd sequence) rather than see it "pending" while claimNext already
-  // finds the pending list without it.
   writeBegin(m, base);
-  const queueHeld = moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, newList);
   if (lastError === null) flags = 0;
   else if (lastError !== undefined) {
     const r = encodeAt(m.u8, base + m.g.errOffset, m.g.maxErrorBytes, lastError);
@@ -115,6 +110,12 @@ export function applyTransition(
   f64[(base + S_UPDATED_AT) >> 3] = now;
   j.count(from, -1);
   j.count(to, 1);
+  // The list move happens inside the slot's seqlock write: while the job is
+  // off one list and not yet marked with its new status, readers of the job
+  // wait (odd sequence) rather than see it "pending" while claimNext already
+  // finds the pending list without it. It comes last, so the queue lock,
+  // which every list move in the store shares, is held only for the links.
+  const queueHeld = moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, newList);
   // The commit point (see journal.ts): every other write of the change is done.
   writeEnd(m, base);
   endMove(c, queueHeld);

@@ -16,16 +16,17 @@
 import { AbortedError, DuplicateJobError, JobNotFoundError, JobProcessingError, StoreFullError } from './errors.js';
 import { hashString } from './utf8.js';
 import {
-  GLOBAL_LOCK, H_HIGH_WATER, H_JOBS_REPAIRED, H_LEASE_MS, H_LIVE, H_LOCKS_RECOVERED, H_RETRY_LEN, H_STALLED_RECLAIMED,
-  LIST_PENDING, LIST_RETRY, LOCKING_GLOBAL, QUEUE_LOCK, R_STATE, REG_RECOVERED, S_LOCK, S_STATE, STATE_STATUS_MASK, STRUCT_LOCK,
+  GLOBAL_LOCK, H_HIGH_WATER, LAYOUT_VERSION, H_JOBS_REPAIRED, H_LEASE_MS, H_LIVE, H_LOCKS_RECOVERED, H_RETRY_LEN, H_STALLED_RECLAIMED,
+  LIST_PENDING, LIST_RETRY, LOCKING_GLOBAL, QUEUE_LOCK, R_STATE, REG_RECOVERED, S_HASH, S_LOCK, S_STATE, STATE_STATUS_MASK, STRUCT_LOCK,
 } from './layout.js';
 import { acquire, addStats, emptyStats, giveUp, release, type GiveUp, type LockStats, type Robust } from './lock-core.js';
-import { SLOT_FREE, SLOT_OTHER_ID, readSlot, slotBase, slotHolds, type Mem } from './memory.js';
+import { SLOT_FREE, SLOT_OTHER_ID, readSlot, slotBase, slotHolds, slotHoldsId, type Mem } from './memory.js';
+import { SlotHints } from './hints.js';
 import { checkInt, checkObject, checkUpdateOptions, DEFAULT_MAX_RETRIES, type CreateOptions, type ListOptions, type Locking, type StoreOptions, type UpdateOptions } from './options.js';
 import { NONE, allocSlot, findLocked, findOptimistic, listHead } from './structures.js';
 import { STATUS_CODES, type JobStatus } from './transitions.js';
 import type { JobCounts, JobSnapshot, RecoveryStats, StoreHandle, StoreStats } from './types.js';
-import { checkId, checkLastError, checkStatus } from './validate.js';
+import { checkId, checkIdHash, checkLastError, checkStatus } from './validate.js';
 import { attachMem, createMem } from './handle.js';
 import { Journal, countOf, isDead, markDead, recoverOwner, register } from './journal.js';
 import { applyTransition, initJob, leaseExpired, removeJob, snapshotLocked, type Ctx } from './ops.js';
@@ -42,6 +43,7 @@ export class JobStore {
   readonly #c: Ctx;
   /** The lock guarding the index and slot allocation: the structure lock (per-job) or the global lock. */
   readonly #structLock: number;
+  readonly #hints = new SlotHints();
 
   private constructor(m: Mem) {
     this.#m = m;
@@ -70,7 +72,7 @@ export class JobStore {
 
   /** Structured-cloneable data holding the SharedArrayBuffer: send it to a worker and `attach` there. */
   get handle(): StoreHandle {
-    return { kind: 'atomic-jobs/store', layoutVersion: 1, buffer: this.#m.buffer };
+    return { kind: 'atomic-jobs/store', layoutVersion: LAYOUT_VERSION, buffer: this.#m.buffer };
   }
 
   get capacity(): number { return this.#m.g.capacity; }
@@ -96,6 +98,7 @@ export class JobStore {
       try {
         initJob(this.#c, slot, id, idBytes, hash, maxRetries);
         this.#j.commit();
+        this.#hints.remember(id, hash, slot);
         return snapshotLocked(m, slot);
       } finally {
         if (!this.#global) this.#unlock(base + S_LOCK);
@@ -107,8 +110,14 @@ export class JobStore {
 
   /** The job as it was at one instant, or undefined. Takes no lock (seqlock read). */
   get(id: string): JobSnapshot | undefined {
-    checkId(id, this.#m.g.maxIdBytes);
-    const hash = hashString(id);
+    const hash = checkIdHash(id, this.#m.g.maxIdBytes);
+    const hint = this.#hints.get(id, hash);
+    if (hint >= 0) {
+      // The seqlock read confirms that the slot still holds the id.
+      const s = readSlot(this.#m, hint, id, () => this.#unstick(hint));
+      if (s !== SLOT_FREE && s !== SLOT_OTHER_ID) return s;
+      this.#hints.forget(id, hash);
+    }
     for (;;) {
       const slot = findOptimistic(this.#m, id, hash, this.#unstickIndex);
       if (slot === NONE) return undefined;
@@ -120,8 +129,7 @@ export class JobStore {
 
   /** pending -> processing for this job; undefined when it is not pending. Throws JobNotFoundError. */
   claim(id: string): JobSnapshot | undefined {
-    checkId(id, this.#m.g.maxIdBytes);
-    const slot = this.#enter(id, this.#never);
+    const slot = this.#enter(id, checkIdHash(id, this.#m.g.maxIdBytes), this.#never);
     try {
       const code = (this.#m.i32[(slotBase(this.#m, slot) + S_STATE) >> 2] ?? 0) & STATE_STATUS_MASK;
       return code === PENDING ? this.#commit(applyTransition(this.#c, slot, id, PROCESSING, undefined, undefined)) : undefined;
@@ -141,13 +149,13 @@ export class JobStore {
    * version in one critical section; the lock is always released.
    */
   updateStatus(id: string, status: JobStatus, lastError?: string | null, options?: UpdateOptions): JobSnapshot {
-    checkId(id, this.#m.g.maxIdBytes);
+    const hash = checkIdHash(id, this.#m.g.maxIdBytes);
     const to = STATUS_CODES[checkStatus(status)];
     checkLastError(lastError);
     const o = checkUpdateOptions(options);
     if (o.signal?.aborted === true) throw new AbortedError(o.signal.reason);
     const g = o.timeoutMs === undefined && o.signal === undefined ? this.#never : giveUp(o.timeoutMs, o.signal, this.#never.robust);
-    const slot = this.#enter(id, g);
+    const slot = this.#enter(id, hash, g);
     try {
       return this.#commit(applyTransition(this.#c, slot, id, to, lastError, o.attempt));
     } finally {
@@ -195,13 +203,13 @@ export class JobStore {
 
   /** Delete a job and free its slot. False when absent; JobProcessingError while it is processing. */
   remove(id: string): boolean {
-    checkId(id, this.#m.g.maxIdBytes);
+    const hash = checkIdHash(id, this.#m.g.maxIdBytes);
     const m = this.#m;
-    const hash = hashString(id);
     this.#lock(this.#structLock);
     try {
       const slot = findLocked(m, id, hash);
       if (slot === NONE) return false;
+      this.#hints.forget(id, hash);
       const base = slotBase(m, slot);
       if (!this.#global) this.#lock(base + S_LOCK);
       try {
@@ -318,7 +326,10 @@ export class JobStore {
         // queue lock is committed (see above), so if h is the head then, it
         // stays the head until we take it.
         if (this.#global ? listHead(m, list) === h : this.#underLists(() => listHead(m, list)) === h) {
-          return this.#commit(applyTransition(this.#c, h, undefined, to, undefined, undefined));
+          const s = this.#commit(applyTransition(this.#c, h, undefined, to, undefined, undefined));
+          // The caller's next call is usually about this job (claimNext, then updateStatus).
+          this.#hints.remember(s.id, m.i32[(slotBase(m, h) + S_HASH) >> 2] ?? 0, h);
+          return s;
         }
       } finally {
         this.#unlock(lock);
@@ -332,21 +343,38 @@ export class JobStore {
   }
 
   /**
-   * Find the job and take its lock (per-job) or the global lock; returns the
-   * slot, locked. Throws JobNotFoundError (with nothing held). Pair with #leave.
+   * Find the job (a valid id and its hash) and take its lock
+   * (per-job) or the global lock; returns the slot, locked. Throws
+   * JobNotFoundError (with nothing held). Pair with #leave.
    */
-  #enter(id: string, g: GiveUp): number {
+  #enter(id: string, hash: number, g: GiveUp): number {
     const m = this.#m;
-    const hash = hashString(id);
-    if (this.#global) {
-      acquire(m, GLOBAL_LOCK, g);
-      const slot = findLocked(m, id, hash);
-      if (slot === NONE) {
-        release(m, GLOBAL_LOCK);
-        throw new JobNotFoundError(id);
-      }
-      return slot;
+    const hint = this.#hints.get(id, hash);
+    if (hint >= 0) {
+      // Under the lock that guards the slot, its contents cannot change: if
+      // it holds the id now, it is the job.
+      const lock = this.#jobLock(hint);
+      acquire(m, lock, g);
+      if (slotHoldsId(m, slotBase(m, hint), id)) return hint;
+      release(m, lock);
+      this.#hints.forget(id, hash);
     }
+    const slot = this.#global ? this.#findGlobal(id, hash, g) : this.#findPerJob(id, hash, g);
+    this.#hints.remember(id, hash, slot);
+    return slot;
+  }
+
+  #findGlobal(id: string, hash: number, g: GiveUp): number {
+    const m = this.#m;
+    acquire(m, GLOBAL_LOCK, g);
+    const slot = findLocked(m, id, hash);
+    if (slot !== NONE) return slot;
+    release(m, GLOBAL_LOCK);
+    throw new JobNotFoundError(id);
+  }
+
+  #findPerJob(id: string, hash: number, g: GiveUp): number {
+    const m = this.#m;
     for (;;) {
       const slot = findOptimistic(m, id, hash, this.#unstickIndex);
       if (slot === NONE) throw new JobNotFoundError(id);

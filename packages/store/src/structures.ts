@@ -19,8 +19,8 @@ import {
   H_RETRY_TAIL,
   LIST_PENDING,
   S_HASH_NEXT,
-  S_LIST_NEXT,
-  S_LIST_PREV,
+  L_NEXT,
+  L_PREV,
 } from './layout.js';
 import { backoff, slotBase, slotHolds, type Mem } from './memory.js';
 import type { Journal } from './journal.js';
@@ -146,8 +146,13 @@ export function freeSlot(m: Mem, j: Journal, slot: number): void {
   j.set(H_FREE_HEAD >> 2, slot);
 }
 
-function listWords(list: number): [head: number, tail: number] {
-  return list === LIST_PENDING ? [H_PENDING_HEAD >> 2, H_PENDING_TAIL >> 2] : [H_RETRY_HEAD >> 2, H_RETRY_TAIL >> 2];
+/** Word indices of a list's ends (two functions, not an array: they run in every list move). */
+function headWord(list: number): number {
+  return list === LIST_PENDING ? H_PENDING_HEAD >> 2 : H_RETRY_HEAD >> 2;
+}
+
+function tailWord(list: number): number {
+  return list === LIST_PENDING ? H_PENDING_TAIL >> 2 : H_RETRY_TAIL >> 2;
 }
 
 /**
@@ -157,13 +162,14 @@ function listWords(list: number): [head: number, tail: number] {
  */
 export function listPush(m: Mem, j: Journal, list: number, slot: number): void {
   const i32 = m.i32;
-  const [h, t] = listWords(list);
-  const base = slotBase(m, slot);
+  const h = headWord(list);
+  const t = tailWord(list);
+  const links = slotBase(m, slot) + m.g.linksOffset;
   const tail = i32[t] ?? NONE;
-  j.set((base + S_LIST_PREV) >> 2, tail);
-  j.set((base + S_LIST_NEXT) >> 2, NONE);
+  j.set((links + L_PREV) >> 2, tail);
+  j.set((links + L_NEXT) >> 2, NONE);
   if (tail === NONE) j.setAtomic(h, slot);
-  else j.set((slotBase(m, tail) + S_LIST_NEXT) >> 2, slot);
+  else j.set((slotBase(m, tail) + m.g.linksOffset + L_NEXT) >> 2, slot);
   j.set(t, slot);
   if (list !== LIST_PENDING) j.set(H_RETRY_LEN >> 2, (i32[H_RETRY_LEN >> 2] ?? 0) + 1);
 }
@@ -171,20 +177,21 @@ export function listPush(m: Mem, j: Journal, list: number, slot: number): void {
 /** Unlink from the middle of a list in O(1) (queue lock held). */
 export function listUnlink(m: Mem, j: Journal, list: number, slot: number): void {
   const i32 = m.i32;
-  const [h, t] = listWords(list);
-  const base = slotBase(m, slot);
-  const prev = i32[(base + S_LIST_PREV) >> 2] ?? NONE;
-  const next = i32[(base + S_LIST_NEXT) >> 2] ?? NONE;
+  const h = headWord(list);
+  const t = tailWord(list);
+  const links = slotBase(m, slot) + m.g.linksOffset;
+  const prev = i32[(links + L_PREV) >> 2] ?? NONE;
+  const next = i32[(links + L_NEXT) >> 2] ?? NONE;
   if (prev === NONE) j.setAtomic(h, next);
-  else j.set((slotBase(m, prev) + S_LIST_NEXT) >> 2, next);
+  else j.set((slotBase(m, prev) + m.g.linksOffset + L_NEXT) >> 2, next);
   if (next === NONE) j.set(t, prev);
-  else j.set((slotBase(m, next) + S_LIST_PREV) >> 2, prev);
+  else j.set((slotBase(m, next) + m.g.linksOffset + L_PREV) >> 2, prev);
   if (list !== LIST_PENDING) j.set(H_RETRY_LEN >> 2, (i32[H_RETRY_LEN >> 2] ?? 0) - 1);
 }
 
 /** Lock-free peek at a list's head (a hint; confirmed under the locks). */
 export function listHead(m: Mem, list: number): number {
-  return Atomics.load(m.i32, listWords(list)[0]);
+  return Atomics.load(m.i32, headWord(list));
 }
 
 export { NONE };

@@ -36,6 +36,35 @@ export function hashString(s: string): number {
   return h | 0;
 }
 
+/**
+ * The hash of an id (as hashString) if it is a valid id: well-formed (no lone
+ * surrogate) and 1 to `maxBytes` UTF-8 bytes; otherwise undefined. One pass
+ * over the string, for the calls that only look a job up (checkId, utf8Length
+ * and hashString would each walk it).
+ */
+export function idHash(s: string, maxBytes: number): number | undefined {
+  const len = s.length;
+  if (len === 0 || len > maxBytes * 2) return undefined;
+  let h = 0x811c9dc5;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const c = s.charCodeAt(i);
+    h = Math.imul(h ^ c, 0x01000193);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c < 0xd800 || c > 0xdfff) n += 3;
+    else {
+      // A surrogate: only a high one followed by a low one is well-formed.
+      const d = i + 1 < len ? s.charCodeAt(i + 1) : 0;
+      if (c > 0xdbff || d < 0xdc00 || d > 0xdfff) return undefined;
+      h = Math.imul(h ^ d, 0x01000193);
+      n += 4;
+      i++;
+    }
+  }
+  return n <= maxBytes ? h : undefined;
+}
+
 /** Write `s` at `u8[off..off+max)`; stops at a character boundary. */
 export function encodeAt(u8: Uint8Array, off: number, max: number, s: string): { written: number; truncated: boolean } {
   if (s.length === 0) return { written: 0, truncated: false };

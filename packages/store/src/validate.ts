@@ -1,7 +1,7 @@
 /** Argument checks for the store's boundary: each throws InvalidArgumentError before anything is touched. */
 import { InvalidArgumentError } from './errors.js';
 import { isJobStatus, type JobStatus } from './transitions.js';
-import { utf8Length } from './utf8.js';
+import { idHash, utf8Length } from './utf8.js';
 
 /** Returns the id's UTF-8 length. Ids must be well-formed (no lone surrogates) so that bytes map back to one string. */
 export function checkId(id: unknown, maxIdBytes: number): number {
@@ -9,7 +9,17 @@ export function checkId(id: unknown, maxIdBytes: number): number {
     const n = utf8Length(id);
     if (n <= maxIdBytes) return n;
   }
+  return badId(id, maxIdBytes);
+}
+
+function badId(id: unknown, maxIdBytes: number): never {
   throw new InvalidArgumentError('id', `a well-formed string of 1 to ${maxIdBytes} UTF-8 bytes`, id);
+}
+
+/** checkId for calls that only look the job up: returns the id's hash (hashString), in one pass. */
+export function checkIdHash(id: unknown, maxIdBytes: number): number {
+  const h = typeof id === 'string' ? idHash(id, maxIdBytes) : undefined;
+  return h === undefined ? badId(id, maxIdBytes) : h;
 }
 
 export function checkStatus(status: unknown, name = 'status'): JobStatus {

@@ -1,0 +1,37 @@
+/**
+ * Where this JobStore instance last found each id: a thread-local hint that
+ * spares the hot calls (updateStatus, claim, get) the index walk. A hint is
+ * never trusted: the caller confirms, under the job's lock or by the seqlock
+ * read, that the slot still holds this id, and forgets the hint otherwise
+ * (the job was removed, its slot reused).
+ *
+ * Direct-mapped on the id's hash (which every call computes anyway while
+ * checking the id): a fixed table, no allocation, no growth, and a miss
+ * costs one array read. (A Map would hash the string again inside V8, which
+ * for ids never used as keys before costs more than the walk it saves.)
+ */
+
+/** Entries in the table: ids whose hashes agree in their low bits share one. */
+export const HINTS = 4096;
+
+export class SlotHints {
+  readonly #ids = new Array<string | undefined>(HINTS).fill(undefined);
+  readonly #slots = new Int32Array(HINTS);
+
+  /** The slot where `id` (of hash `hash`) was last seen, or -1. */
+  get(id: string, hash: number): number {
+    const k = hash & (HINTS - 1);
+    return this.#ids[k] === id ? (this.#slots[k] ?? -1) : -1;
+  }
+
+  remember(id: string, hash: number, slot: number): void {
+    const k = hash & (HINTS - 1);
+    this.#ids[k] = id;
+    this.#slots[k] = slot;
+  }
+
+  forget(id: string, hash: number): void {
+    const k = hash & (HINTS - 1);
+    if (this.#ids[k] === id) this.#ids[k] = undefined;
+  }
+}
