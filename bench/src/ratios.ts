@@ -37,6 +37,7 @@ export function computeRatios(cfg: BenchConfig, single: readonly SingleResult[],
     // Prefer our Mutex as measured beside V8's in the same child process, moments apart.
     mutexVsV8: perThread((t) => div(ops(PAIRED_MUTEX, t) ?? ops('mutex', t), ops('v8-mutex', t))),
     updateStatusVsComlink: pair(PAIR_STORE_COMLINK),
+    updateStatusVsComlinkContended: perThread((t) => div(ops('store-perjob-distinct', t), ops('comlink', t))),
     updateStatusVsComlinkSeparate: div(s.get(`single/store-${small}/updateStatus`)?.opsPerSec, s.get('single/comlink-updateStatus')?.opsPerSec),
     perJobVsGlobal: perThread((t) => div(ops('store-perjob-distinct', t), ops('store-global-distinct', t))),
     jain: jainTable,
@@ -68,6 +69,9 @@ export function checkTargets(r: Ratios): TargetCheck[] {
   for (const [t, v] of Object.entries(r.mutexVsV8)) rows.push(check(`mutexVsV8 @${t}`, v, '>= 1.0', (x) => x >= 1));
   rows.push(check('updateStatusVsComlink (paired rounds)', r.updateStatusVsComlink, '>= 100', (v) => v >= 100));
   rows.push(check('updateStatusVsComlink (separate tasks)', r.updateStatusVsComlinkSeparate, '>= 100', (v) => v >= 100));
+  for (const [t, v] of Object.entries(r.updateStatusVsComlinkContended ?? {})) {
+    rows.push(check(`updateStatusVsComlink @${t} (worker threads, per-job distinct)`, v, '>= 100', (x) => x >= 100));
+  }
   rows.push(check('perJobVsGlobal @2 (distinct)', r.perJobVsGlobal['2'], '>= 1.5', (v) => v >= 1.5));
   for (const t of ['4', '8']) rows.push(check(`jain mutex @${t}`, r.jain['mutex']?.[t], '>= 0.9', (v) => v >= 0.9));
   for (const [op, v] of Object.entries(r.storeLargeVsSmall)) rows.push(check(`store 1m/1k ${op}`, v, '<= 1.3', (x) => x <= 1.3));

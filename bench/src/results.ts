@@ -117,6 +117,8 @@ export interface Ratios {
   readonly updateStatusVsComlink: number | null;
   /** The same from the two separate tinybench tasks' medians (measured at different moments). */
   readonly updateStatusVsComlinkSeparate: number | null;
+  /** From worker threads: `store-perjob-distinct` ops/s / `comlink` ops/s, per thread count. */
+  readonly updateStatusVsComlinkContended: Record<string, number | null>;
   /** per-job / global store.updateStatus ops/s on distinct jobs, per thread count. Target >= 1.5 at 2. */
   readonly perJobVsGlobal: Record<string, number | null>;
   /** Jain's index per contender and thread count. Target >= 0.9 for mutex at 4 and 8. */

@@ -16,22 +16,29 @@ export const HINTS = 4096;
 
 export class SlotHints {
   readonly #ids = new Array<string | undefined>(HINTS).fill(undefined);
+  /**
+   * Each entry's full hash, compared before the id: a different id in the
+   * entry (the usual miss) is then told apart without reading that string,
+   * which may sit anywhere in the heap (a cache miss of its own).
+   */
+  readonly #hashes = new Int32Array(HINTS);
   readonly #slots = new Int32Array(HINTS);
 
   /** The slot where `id` (of hash `hash`) was last seen, or -1. */
   get(id: string, hash: number): number {
     const k = hash & (HINTS - 1);
-    return this.#ids[k] === id ? (this.#slots[k] ?? -1) : -1;
+    return this.#hashes[k] === hash && this.#ids[k] === id ? (this.#slots[k] ?? -1) : -1;
   }
 
   remember(id: string, hash: number, slot: number): void {
     const k = hash & (HINTS - 1);
     this.#ids[k] = id;
+    this.#hashes[k] = hash;
     this.#slots[k] = slot;
   }
 
   forget(id: string, hash: number): void {
     const k = hash & (HINTS - 1);
-    if (this.#ids[k] === id) this.#ids[k] = undefined;
+    if (this.#hashes[k] === hash && this.#ids[k] === id) this.#ids[k] = undefined;
   }
 }

@@ -196,7 +196,10 @@ export class Journal {
 
   /** Like set, but the write is an Atomics.store (for words that lock-free readers load). */
   setAtomic(idx: number, value: number): void {
-    this.#log(idx, Atomics.load(this.#i32, idx));
+    // The old value by a plain read: such words are only written by holders
+    // of the lock that guards them, which we are. (Each Atomics call is a
+    // builtin call in V8, not an inlined instruction.)
+    this.#log(idx, this.#i32[idx] ?? 0);
     Atomics.store(this.#i32, idx, value);
   }
 
@@ -226,7 +229,8 @@ export class Journal {
     if (withError) u8.copyWithin(e + R_IMAGE_ERR, base + g.errOffset, base + g.errOffset + g.maxErrorBytes);
     i32[(e + R_IMAGE_FLAGS) >> 2] = (withError ? IMAGE_WITH_ERROR : 0) | (removing ? IMAGE_REMOVING : 0);
     for (let k = 0; k < COUNT_WORDS; k++) i32[((e + R_IMAGE_COUNTS) >> 2) + k] = i32[((e + R_COUNTS + 4) >> 2) + k] ?? 0;
-    this.#log(~slot, Atomics.load(i32, (base + S_SEQ) >> 2));
+    // A plain read of the sequence: only the holder of the slot's lock writes it, and we hold it.
+    this.#log(~slot, i32[(base + S_SEQ) >> 2] ?? 0);
   }
 
   /**

@@ -26,7 +26,7 @@ import { checkInt, checkObject, checkUpdateOptions, DEFAULT_MAX_RETRIES, type Cr
 import { NONE, allocSlot, findLocked, findOptimistic, listHead } from './structures.js';
 import { STATUS_CODES, type JobStatus } from './transitions.js';
 import type { JobCounts, JobSnapshot, RecoveryStats, StoreHandle, StoreStats } from './types.js';
-import { checkId, checkIdHash, checkLastError, checkStatus } from './validate.js';
+import { checkId, checkIdHash, checkLastError, checkStatusCode } from './validate.js';
 import { attachMem, createMem } from './handle.js';
 import { Journal, countOf, isDead, markDead, recoverOwner, register } from './journal.js';
 import { applyTransition, initJob, leaseExpired, removeJob, snapshotLocked, type Ctx } from './ops.js';
@@ -150,7 +150,7 @@ export class JobStore {
    */
   updateStatus(id: string, status: JobStatus, lastError?: string | null, options?: UpdateOptions): JobSnapshot {
     const hash = checkIdHash(id, this.#m.g.maxIdBytes);
-    const to = STATUS_CODES[checkStatus(status)];
+    const to = checkStatusCode(status);
     checkLastError(lastError);
     const o = checkUpdateOptions(options);
     if (o.signal?.aborted === true) throw new AbortedError(o.signal.reason);
@@ -228,7 +228,7 @@ export class JobStore {
   /** Every job (optionally only one status), in slot order. Each snapshot is untorn; in global mode the whole list is one instant. */
   list(options?: ListOptions): JobSnapshot[] {
     const o = checkObject('options', options);
-    const want = o?.['status'] === undefined ? 0 : STATUS_CODES[checkStatus(o['status'], 'options.status')];
+    const want = o?.['status'] === undefined ? 0 : checkStatusCode(o['status'], 'options.status');
     return this.#underGlobal(() => {
       const out: JobSnapshot[] = [];
       const hw = Atomics.load(this.#m.i32, H_HIGH_WATER >> 2);

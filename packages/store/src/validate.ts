@@ -1,6 +1,6 @@
 /** Argument checks for the store's boundary: each throws InvalidArgumentError before anything is touched. */
 import { InvalidArgumentError } from './errors.js';
-import { isJobStatus, type JobStatus } from './transitions.js';
+import { isJobStatus, statusCode, type JobStatus } from './transitions.js';
 import { idHash, utf8Length } from './utf8.js';
 
 /** Returns the id's UTF-8 length. Ids must be well-formed (no lone surrogates) so that bytes map back to one string. */
@@ -23,10 +23,17 @@ export function checkIdHash(id: unknown, maxIdBytes: number): number {
 }
 
 export function checkStatus(status: unknown, name = 'status'): JobStatus {
-  if (!isJobStatus(status)) {
-    throw new InvalidArgumentError(name, "one of 'pending', 'processing', 'completed', 'failed'", status);
-  }
-  return status;
+  return isJobStatus(status) ? status : badStatus(status, name);
+}
+
+/** checkStatus, returning the status's in-memory code (STATUS_CODES). */
+export function checkStatusCode(status: unknown, name = 'status'): number {
+  const code = statusCode(status);
+  return code !== 0 ? code : badStatus(status, name);
+}
+
+function badStatus(status: unknown, name: string): never {
+  throw new InvalidArgumentError(name, "one of 'pending', 'processing', 'completed', 'failed'", status);
 }
 
 export function checkLastError(lastError: unknown): string | null | undefined {
