@@ -45,13 +45,20 @@ export const H_RETRY_LEN = 72;
 export const HEADER_BYTES = 128;
 
 // ---- locks ----
+// 128 bytes apart, and the registry 128 bytes after the last: words written
+// by different threads must be at least a cache line apart whatever the
+// buffer's own alignment, which is the allocator's (glibc hands large
+// SharedArrayBuffers out at 16 bytes past a page boundary, measured with two
+// threads writing words a few bytes apart), and adjacent-line prefetching
+// pulls lines in 128-byte pairs.
 export const GLOBAL_LOCK = 128;
-export const STRUCT_LOCK = 192;
-export const QUEUE_LOCK = 256;
+export const STRUCT_LOCK = 256;
+export const QUEUE_LOCK = 384;
 /**
- * The pending list's ends sit in the queue lock's own cache line (after its
- * LOCK_BYTES): every list move takes that lock and then touches them, so
- * between threads one line moves instead of two.
+ * The pending list's ends sit right after the queue lock (its LOCK_BYTES):
+ * every list move takes that lock and then touches them, so between threads
+ * one line moves instead of two (when the buffer is 64-byte aligned; else
+ * at worst two, never shared with another thread's hot words).
  */
 export const H_PENDING_HEAD = QUEUE_LOCK + 56;
 export const H_PENDING_TAIL = QUEUE_LOCK + 60;
@@ -73,7 +80,7 @@ export const H_HEADER_CHECK = 92;
 // it is, whether it is alive, its status counters, and the undo journal of
 // the critical section it is in, so that if it dies there, the next owner of
 // the lock can put everything back (see journal.ts).
-export const REGISTRY = 320;
+export const REGISTRY = 512;
 export const REG_ENTRIES = 256;
 /** Owner id (threadId + 1) of the registered thread; 0 = never used. */
 export const R_OWNER = 0;
@@ -125,9 +132,10 @@ export const S_LEASE_UNTIL = 112; // f64
 export const S_ID = 128;
 /**
  * Neighbours in the pending or retry list, -1 at the ends, under the queue
- * lock; relative to Geometry.linksOffset. They live on their own cache line,
- * away from the job's lock and fields: a list move writes its neighbours'
- * links, and that must not steal the lines their own threads are using.
+ * lock; relative to Geometry.linksOffset. They sit after the id, at least
+ * 64 bytes from the job's lock and fields (so in another cache line however
+ * the buffer is aligned): a list move writes its neighbours' links, and that
+ * must not steal the lines their own threads are using.
  */
 export const L_PREV = 0;
 export const L_NEXT = 4;
@@ -146,6 +154,8 @@ export const LIST_RETRY = 2;
 export const LOCKING_GLOBAL = 0;
 export const LOCKING_PER_JOB = 1;
 
+const PAGE = 4096;
+
 export function align(n: number, to: number): number {
   return Math.ceil(n / to) * to;
 }
@@ -161,7 +171,7 @@ export interface Geometry {
   readonly bucketsOffset: number;
   readonly slotsOffset: number;
   readonly byteLength: number;
-  /** Where the list links (L_PREV, L_NEXT) start inside a slot: a cache line boundary at the default sizes. */
+  /** Where the list links (L_PREV, L_NEXT) start inside a slot: after the id bytes. */
   readonly linksOffset: number;
   /** Where the error bytes start inside a slot. */
   readonly errOffset: number;
@@ -178,7 +188,10 @@ export function geometry(capacity: number, maxIdBytes: number, maxErrorBytes: nu
   let buckets = 1;
   while (buckets < 2 * capacity) buckets *= 2;
   const bucketsOffset = align(REGISTRY + REG_ENTRIES * regEntryBytes, CACHE_LINE);
-  const slotsOffset = align(bucketsOffset + buckets * 4, CACHE_LINE);
+  // Slots start on a page: at the default 512 bytes, 8 to a page, and a
+  // slot's used bytes then never straddle two pages (one TLB entry per job,
+  // which matters when a million jobs are touched at random).
+  const slotsOffset = align(bucketsOffset + buckets * 4, PAGE);
   return {
     regEntryBytes,
     capacity,
