@@ -19,7 +19,7 @@ import { machineInfo } from './machine.js';
 import { runMessaging } from './messaging.js';
 import { PAIR_LOCK_CAS, PAIR_STORE_COMLINK, pairLockCas, pairStoreComlink } from './paired.js';
 import { WorkerPool } from './pool.js';
-import { MAX_THREADS, PAIRED_MUTEX } from './protocol.js';
+import { MAX_THREADS, PAIRED_MUTEX, perJobVsGlobalName } from './protocol.js';
 import { computeRatios } from './ratios.js';
 import { markdown, readPrevious, writeJson } from './report.js';
 import type { ContentionResult, PairedResult, Results, SingleResult } from './results.js';
@@ -121,6 +121,7 @@ async function main(): Promise<void> {
     if (v8.ok) {
       single.push(...v8.single);
       contention.push(...v8.contention);
+      paired.push(...v8.paired);
     } else {
       notes.push(`V8 Atomics.Mutex skipped: ${v8.reason}`);
       log(`V8 Atomics.Mutex skipped: ${v8.reason}`);
@@ -129,7 +130,11 @@ async function main(): Promise<void> {
     log(`contention: ${MAX_THREADS} warm workers`);
     const pool = await WorkerPool.start(Math.min(MAX_THREADS, Math.max(...cfg.threads)));
     try {
-      contention.push(...(await runContention(pool, mainContenders(getBaseline), cfg, matches, log)));
+      const run = await runContention(pool, mainContenders(getBaseline), cfg, matches, log, [
+        { name: perJobVsGlobalName, a: 'store-perjob-distinct', b: 'store-global-distinct' },
+      ]);
+      contention.push(...run.contention);
+      paired.push(...run.paired);
     } finally {
       await pool.close();
     }

@@ -26,6 +26,8 @@ export interface BenchConfig {
   readonly fairDurationMs: number;
   /** Alternating store / comlink rounds of the updateStatusVsComlink comparison (paired.ts). */
   readonly pairedRounds: number;
+  /** Alternating round pairs per thread count of the contention pairs (mutexVsV8). */
+  readonly pairedContentionRounds: number;
 }
 
 const FULL: BenchConfig = {
@@ -44,6 +46,7 @@ const FULL: BenchConfig = {
   fairRounds: 3,
   fairDurationMs: 300,
   pairedRounds: 60,
+  pairedContentionRounds: 30,
 };
 
 const QUICK: BenchConfig = {
@@ -59,6 +62,7 @@ const QUICK: BenchConfig = {
   fairRounds: 1,
   fairDurationMs: 120,
   pairedRounds: 12,
+  pairedContentionRounds: 6,
 };
 
 export function configFor(quick: boolean): BenchConfig {

@@ -9,7 +9,7 @@ import { Bench } from 'tinybench';
 import type { BenchConfig } from './config.js';
 import type { Matcher } from './filter.js';
 import type { WorkerPool, WorkerSetup } from './pool.js';
-import type { ContentionResult } from './results.js';
+import type { ContentionResult, PairedResult } from './results.js';
 import { HIST_BUCKETS, jain, maxMinShare, percentile } from './stats.js';
 
 export interface LockCounts {
@@ -54,11 +54,27 @@ export function contentionName(contender: string, threads: number): string {
   return `contention/${contender}/${threads}t`;
 }
 
+/** Two contenders to measure again in alternating rounds at each thread count (see alternate). */
+export interface ContentionPair {
+  /** Result name at `threads`, e.g. `paired/mutex-vs-v8/4t`. */
+  readonly name: (threads: number) => string;
+  readonly a: string;
+  readonly b: string;
+}
+
+export interface ContentionRun {
+  readonly contention: ContentionResult[];
+  readonly paired: PairedResult[];
+}
+
 /**
  * Measure every contender at every thread count, alternating the contenders
  * at each thread count (A@1, B@1, A@2, B@2, ...): on a shared machine the
  * background load drifts, and a ratio between two contenders should compare
  * figures taken moments apart. The workers are reconfigured before each task.
+ * For each pair in `pairs`, both measured at a thread count are then run
+ * once more in alternating rounds (A, B, A, B...), for a ratio that phase
+ * drift of the machine cannot decide.
  */
 export async function runContention(
   pool: WorkerPool,
@@ -66,8 +82,10 @@ export async function runContention(
   cfg: BenchConfig,
   matches: Matcher,
   log: (line: string) => void,
-): Promise<ContentionResult[]> {
+  pairs: readonly ContentionPair[] = [],
+): Promise<ContentionRun> {
   const out: ContentionResult[] = [];
+  const paired: PairedResult[] = [];
   const prepared = new Map<ContenderDef, PreparedContender>();
   try {
     for (const t of cfg.threads) {
@@ -82,11 +100,60 @@ export async function runContention(
         log(`${r.name}: ${fmt(r.opsPerSec)} ops/s, wait p99 ${r.latencyUs.p99.toFixed(1)} µs, Jain ${r.jain.toFixed(3)}`);
         out.push(r);
       }
+      for (const pair of pairs) {
+        const a = defs.find((d) => d.name === pair.a);
+        const b = defs.find((d) => d.name === pair.b);
+        const ra = out.find((r) => r.contender === pair.a && r.threads === t);
+        const rb = out.find((r) => r.contender === pair.b && r.threads === t);
+        const pa = a === undefined ? undefined : prepared.get(a);
+        const pb = b === undefined ? undefined : prepared.get(b);
+        if (ra === undefined || rb === undefined || pa === undefined || pb === undefined) continue;
+        const r = alternate(pool, pair.name(t), t, [pa, ra.opsPerRound / t], [pb, rb.opsPerRound / t], cfg.pairedContentionRounds);
+        log(`${r.name}: ${r.ratio.toFixed(2)} (${r.rounds} round pairs, ${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)})`);
+        paired.push(r);
+      }
     }
   } finally {
     for (const p of prepared.values()) await p.close?.();
   }
-  return out;
+  return { contention: out, paired };
+}
+
+/**
+ * `rounds` pairs of throughput rounds, A then B, each with the round size
+ * its own task used. The pair's ratio is B's time per operation over A's
+ * (so A's ops/s over B's); the median over the pairs is reported.
+ */
+function alternate(pool: WorkerPool, name: string, threads: number, a: [PreparedContender, number], b: [PreparedContender, number], rounds: number): PairedResult {
+  const side = ([p, k]: [PreparedContender, number]): number => {
+    pool.configure((i) => p.setupFor(i));
+    const t0 = performance.now();
+    p.beforeRound?.();
+    pool.runCount(threads, k);
+    p.afterRound?.(threads * k);
+    return ((performance.now() - t0) * 1e6) / (threads * k);
+  };
+  const aNs: number[] = [];
+  const bNs: number[] = [];
+  const ratios: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const x = side(a);
+    const y = side(b);
+    aNs.push(x);
+    bNs.push(y);
+    ratios.push(y / x);
+  }
+  const median = (xs: readonly number[]): number => [...xs].sort((p, q) => p - q)[xs.length >> 1] ?? Number.NaN;
+  return {
+    name,
+    rounds,
+    aNsPerOp: median(aNs),
+    bNsPerOp: median(bNs),
+    ratio: median(ratios),
+    ratioMin: Math.min(...ratios),
+    ratioMax: Math.max(...ratios),
+    what: `${threads} threads; A and B each run one throughput round of their own size in turn (workers reconfigured in between), ${rounds} times; ratio B / A (A's ops/s over B's)`,
+  };
 }
 
 function fmt(n: number): string {

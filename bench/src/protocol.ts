@@ -9,7 +9,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { StoreHandle } from '@atomic-jobs/store';
 import type { BenchConfig } from './config.js';
-import type { ContentionResult, SingleResult } from './results.js';
+import type { ContentionResult, PairedResult, SingleResult } from './results.js';
 
 /** Most workers a pool holds (the largest thread count measured). */
 export const MAX_THREADS = 8;
@@ -106,6 +106,15 @@ export const HOT_JOB = 'hot';
 
 /** Our Mutex measured a second time inside the child, alternating with V8's (the mutexVsV8 pair). */
 export const PAIRED_MUTEX = 'mutex-beside-v8';
+/** Name of the alternating-rounds comparison of per-job (A) and global (B) locking, distinct jobs, at `threads`. */
+export function perJobVsGlobalName(threads: number): string {
+  return `paired/perjob-vs-global/${threads}t`;
+}
+
+/** Name of the alternating-rounds comparison of PAIRED_MUTEX (A) and V8's mutex (B) at `threads`. */
+export function mutexVsV8Name(threads: number): string {
+  return `paired/mutex-vs-v8/${threads}t`;
+}
 
 export interface ChildRunMessage {
   readonly type: 'run';
@@ -117,5 +126,5 @@ export interface ChildRunMessage {
 export type FromChild =
   | { readonly type: 'unavailable'; readonly reason: string }
   | { readonly type: 'progress'; readonly line: string }
-  | { readonly type: 'result'; readonly single: SingleResult[]; readonly contention: ContentionResult[] }
+  | { readonly type: 'result'; readonly single: SingleResult[]; readonly contention: ContentionResult[]; readonly paired: PairedResult[] }
   | { readonly type: 'error'; readonly message: string };

@@ -107,8 +107,14 @@ export interface Ratios {
   readonly lockVsCasPairMedian: number | null;
   /** The same in alternating rounds (paired.ts): the median of the per-round ratios. */
   readonly lockVsCasPairPaired: number | null;
-  /** Our Mutex contended ops/s / V8 Atomics.Mutex ops/s, per thread count. Target >= 1. */
+  /**
+   * Our Mutex contended ops/s / V8 Atomics.Mutex ops/s, per thread count,
+   * from alternating rounds of the two in the --harmony-struct child
+   * (`paired/mutex-vs-v8/<N>t`, median of the round pairs). Target >= 1.
+   */
   readonly mutexVsV8: Record<string, number | null>;
+  /** The same from the two separate tinybench tasks (`mutex-beside-v8` and `v8-mutex`). */
+  readonly mutexVsV8Separate: Record<string, number | null>;
   /**
    * comlink baseline updateStatus time / store updateStatus time (single
    * thread), the median of the per-round ratios of the paired measurement
@@ -119,8 +125,13 @@ export interface Ratios {
   readonly updateStatusVsComlinkSeparate: number | null;
   /** From worker threads: `store-perjob-distinct` ops/s / `comlink` ops/s, per thread count. */
   readonly updateStatusVsComlinkContended: Record<string, number | null>;
-  /** per-job / global store.updateStatus ops/s on distinct jobs, per thread count. Target >= 1.5 at 2. */
+  /**
+   * per-job / global store.updateStatus ops/s on distinct jobs, per thread
+   * count, from alternating rounds (`paired/perjob-vs-global/<N>t`). Target >= 1.5 at 2.
+   */
   readonly perJobVsGlobal: Record<string, number | null>;
+  /** The same from the two separate tinybench tasks. */
+  readonly perJobVsGlobalSeparate: Record<string, number | null>;
   /** Jain's index per contender and thread count. Target >= 0.9 for mutex at 4 and 8. */
   readonly jain: Record<string, Record<string, number>>;
   /** Store op time at the largest capacity / at the smallest, per op. Target <= 1.3. */

@@ -11,7 +11,7 @@ import { counterContender, counterRounds } from './contenders.js';
 import { makeMatcher, type Matcher } from './filter.js';
 import { measure } from './measure.js';
 import { WorkerPool } from './pool.js';
-import { DATA_BYTES, MAX_THREADS, PAIRED_MUTEX, type ChildRunMessage, type FromChild } from './protocol.js';
+import { DATA_BYTES, MAX_THREADS, PAIRED_MUTEX, mutexVsV8Name, type ChildRunMessage, type FromChild } from './protocol.js';
 import type { SingleResult } from './results.js';
 import { tryLockSucceeded, v8MutexApi, type V8MutexApi } from './worker-ops.js';
 
@@ -75,7 +75,7 @@ async function run(msg: ChildRunMessage): Promise<void> {
   const single = await singles(api, cfg, matches);
   const names = [PAIRED_MUTEX, 'v8-mutex'].flatMap((c) => cfg.threads.map((t) => contentionName(c, t)));
   if (!names.some(matches)) {
-    send({ type: 'result', single, contention: [] });
+    send({ type: 'result', single, contention: [], paired: [] });
     return;
   }
   // The pool is never closed: the parent kills this process once the results
@@ -85,8 +85,12 @@ async function run(msg: ChildRunMessage): Promise<void> {
   // Our Mutex again, here, alternating with V8's at each thread count: the
   // mutexVsV8 ratio compares these two, taken moments apart in one process.
   const ours = counterContender(PAIRED_MUTEX, 'mutex', 'lock() wait, until it returns');
-  const contention = await runContention(pool, [ours, v8Contender(api)], cfg, matches, log);
-  send({ type: 'result', single, contention });
+  // And then once more in alternating rounds, ours and V8's in turn, for a
+  // ratio that the machine's phase drift cannot decide (contention.ts).
+  const { contention, paired } = await runContention(pool, [ours, v8Contender(api)], cfg, matches, log, [
+    { name: mutexVsV8Name, a: PAIRED_MUTEX, b: 'v8-mutex' },
+  ]);
+  send({ type: 'result', single, contention, paired });
 }
 
 process.once('message', (msg: ChildRunMessage) => {

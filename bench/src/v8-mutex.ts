@@ -7,12 +7,12 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { BenchConfig } from './config.js';
 import type { ChildRunMessage, FromChild } from './protocol.js';
-import type { ContentionResult, SingleResult } from './results.js';
+import type { ContentionResult, PairedResult, SingleResult } from './results.js';
 
 const CHILD = fileURLToPath(new URL('./v8-mutex-child.js', import.meta.url));
 
 export type V8Outcome =
-  | { readonly ok: true; readonly single: SingleResult[]; readonly contention: ContentionResult[] }
+  | { readonly ok: true; readonly single: SingleResult[]; readonly contention: ContentionResult[]; readonly paired: PairedResult[] }
   | { readonly ok: false; readonly reason: string; readonly crashed: boolean };
 
 /** A child silent this long is taken for hung (a contention task reports every few seconds). */
@@ -51,7 +51,7 @@ export function runV8Child(cfg: BenchConfig, filter: string | undefined, log: (l
       arm();
       if (m.type === 'progress') return log(m.line);
       if (m.type === 'unavailable') outcome = { ok: false, reason: m.reason, crashed: false };
-      else if (m.type === 'result') outcome = { ok: true, single: m.single, contention: m.contention };
+      else if (m.type === 'result') outcome = { ok: true, single: m.single, contention: m.contention, paired: m.paired };
       else failure = m.message;
       // Everything the child had to say has arrived: stop it (see above).
       child.kill('SIGKILL');

@@ -219,7 +219,10 @@ class StoreCalls implements WorkerContender {
     }
     return n;
   }
-  dispose(): void {}
+  /** Give the registry entry back: workers are reconfigured many times (alternating rounds), and a store has 256 entries. */
+  dispose(): void {
+    this.#store.detach();
+  }
 }
 
 class Comlink implements WorkerContender {

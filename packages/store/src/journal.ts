@@ -19,7 +19,7 @@
  */
 import {
   H_INDEX_SEQ, H_JOBS_REPAIRED, R_COUNTS, R_IMAGE, R_IMAGE_COUNTS, R_IMAGE_ERR, R_IMAGE_FLAGS, R_LOG_LEN, R_MAX_PAIRS,
-  R_OWNER, R_PAIRS, R_STATE, REG_ALIVE, REG_DEAD, REG_ENTRIES, REG_FREE, REG_RECOVERED, REG_RECOVERING, REGISTRY,
+  R_OWNER, R_PAIRS, R_STATE, REG_ALIVE, REG_DEAD, REG_DETACHED, REG_ENTRIES, REG_FREE, REG_RECOVERED, REG_RECOVERING, REGISTRY,
   S_HASH, S_HASH_NEXT, S_ID, S_SEQ, S_STATE,
 } from './layout.js';
 
@@ -39,10 +39,10 @@ function entryBase(m: Mem, k: number): number {
   return REGISTRY + k * m.g.regEntryBytes;
 }
 
-/** Take a registry entry for this thread: a never-used one, else one whose thread died and was recovered. */
+/** Take a registry entry for this thread: a never-used one, else one whose thread died and was recovered, or one given back by detach(). */
 export function register(m: Mem): number {
   const i32 = m.i32;
-  for (const [from, st] of [[REG_FREE, R_OWNER], [REG_RECOVERED, R_STATE]] as const) {
+  for (const [from, st] of [[REG_FREE, R_OWNER], [REG_RECOVERED, R_STATE], [REG_DETACHED, R_STATE]] as const) {
     for (let k = 0; k < REG_ENTRIES; k++) {
       const e = entryBase(m, k);
       // Claim the entry with one CAS (on the owner word for fresh entries, on
@@ -70,12 +70,18 @@ export function markDead(m: Mem, threadId: number): number {
   return n;
 }
 
-/** Whether the registry says the thread with this owner id is dead (unregistered owners count as alive). */
+/**
+ * Whether the registry says the thread with this owner id is dead: one of
+ * its entries was marked dead (and perhaps recovered since). Unregistered
+ * owners count as alive, and so do entries given back by detach(): a thread
+ * that detached one JobStore instance may be using another.
+ */
 export function isDead(m: Mem, owner: number): boolean {
   for (let k = 0; k < REG_ENTRIES; k++) {
     const e = entryBase(m, k);
     if (Atomics.load(m.i32, (e + R_OWNER) >> 2) !== owner) continue;
-    if (Atomics.load(m.i32, (e + R_STATE) >> 2) >= REG_DEAD) return true;
+    const st = Atomics.load(m.i32, (e + R_STATE) >> 2);
+    if (st === REG_DEAD || st === REG_RECOVERING || st === REG_RECOVERED) return true;
   }
   return false;
 }

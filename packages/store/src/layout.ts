@@ -106,6 +106,12 @@ export const REG_ALIVE = 1;
 export const REG_DEAD = 2;
 export const REG_RECOVERING = 3;
 export const REG_RECOVERED = 4;
+/**
+ * Given back by detach() while its thread lives on (it may hold other
+ * entries, and locks through them): reusable like a recovered entry, but
+ * never evidence that the thread died.
+ */
+export const REG_DETACHED = 5;
 
 // ---- slot fields, relative to the slot's start ----
 /** The job's own lock (per-job mode). */

@@ -17,7 +17,7 @@ import { AbortedError, DuplicateJobError, JobNotFoundError, JobProcessingError, 
 import { hashString } from './utf8.js';
 import {
   GLOBAL_LOCK, H_HIGH_WATER, LAYOUT_VERSION, H_JOBS_REPAIRED, H_LEASE_MS, H_LIVE, H_LOCKS_RECOVERED, H_RETRY_LEN, H_STALLED_RECLAIMED,
-  LIST_PENDING, LIST_RETRY, LOCKING_GLOBAL, QUEUE_LOCK, R_STATE, REG_RECOVERED, S_HASH, S_LOCK, S_STATE, STATE_STATUS_MASK, STRUCT_LOCK,
+  LIST_PENDING, LIST_RETRY, LOCKING_GLOBAL, QUEUE_LOCK, R_STATE, REG_DETACHED, S_HASH, S_LOCK, S_STATE, STATE_STATUS_MASK, STRUCT_LOCK,
 } from './layout.js';
 import { acquire, addStats, emptyStats, giveUp, release, type GiveUp, type LockStats, type Robust } from './lock-core.js';
 import { SLOT_FREE, SLOT_OTHER_ID, readSlot, slotBase, slotHolds, slotHoldsId, type Mem } from './memory.js';
@@ -295,9 +295,13 @@ export class JobStore {
     };
   }
 
-  /** Give this instance's registry entry back (a thread that is done with the store). */
+  /**
+   * Give this instance's registry entry back, for a thread that is done with
+   * this instance (not necessarily with the store: it may attach again, and
+   * is not taken for dead). Do not use the instance afterwards.
+   */
   detach(): void {
-    Atomics.store(this.#m.i32, (this.#entry + R_STATE) >> 2, REG_RECOVERED);
+    Atomics.store(this.#m.i32, (this.#entry + R_STATE) >> 2, REG_DETACHED);
   }
 
   // ---- lock choreography ----
