@@ -24,7 +24,7 @@ import { computeRatios } from './ratios.js';
 import { markdown, readPrevious, writeJson } from './report.js';
 import type { ContentionResult, PairedResult, Results, SingleResult } from './results.js';
 import { runLockSingles } from './single.js';
-import { capacityLabel, runStoreOps } from './store-ops.js';
+import { runStoreOps } from './store-ops.js';
 import { runV8Child } from './v8-mutex.js';
 import { benchPostgres, formatPostgresBench, type PgBenchResult } from './postgres-bench.js';
 
@@ -101,10 +101,9 @@ async function main(): Promise<void> {
   try {
     log('single thread: locks');
     single.push(...(await runLockSingles(cfg, matches)));
-    for (const capacity of cfg.storeCapacities) {
-      log(`single thread: store ops at capacity ${capacityLabel(capacity)}`);
-      single.push(...(await runStoreOps(cfg, capacity, matches, log)));
-    }
+    const storeOps = await runStoreOps(cfg, matches, log);
+    single.push(...storeOps.single);
+    paired.push(...storeOps.paired);
     log('single thread: comlink and postMessage round trips');
     single.push(...(await runMessaging(cfg, matches, getBaseline)));
     log('single thread: pairs in alternating rounds');

@@ -6,6 +6,7 @@
  * Used by the main process and by the --harmony-struct child alike.
  */
 import { Bench } from 'tinybench';
+import { pairedResult } from './alternate.js';
 import type { BenchConfig } from './config.js';
 import type { Matcher } from './filter.js';
 import type { WorkerPool, WorkerSetup } from './pool.js';
@@ -143,17 +144,8 @@ function alternate(pool: WorkerPool, name: string, threads: number, a: [Prepared
     bNs.push(y);
     ratios.push(y / x);
   }
-  const median = (xs: readonly number[]): number => [...xs].sort((p, q) => p - q)[xs.length >> 1] ?? Number.NaN;
-  return {
-    name,
-    rounds,
-    aNsPerOp: median(aNs),
-    bNsPerOp: median(bNs),
-    ratio: median(ratios),
-    ratioMin: Math.min(...ratios),
-    ratioMax: Math.max(...ratios),
-    what: `${threads} threads; A and B each run one throughput round of their own size in turn (workers reconfigured in between), ${rounds} times; ratio B / A (A's ops/s over B's)`,
-  };
+  const what = `${threads} threads; A and B each run one throughput round of their own size in turn (workers reconfigured in between), ${rounds} times; ratio B / A (A's ops/s over B's)`;
+  return pairedResult(name, what, { aNs, bNs, ratios });
 }
 
 function fmt(n: number): string {

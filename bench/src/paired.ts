@@ -10,61 +10,12 @@
 import { Mutex, type JobStatus } from '@atomic-jobs/store';
 import type { ComlinkBaseline } from '@atomic-jobs/workers';
 import type { BenchConfig } from './config.js';
+import { alternate, batches, median, pairedResult } from './alternate.js';
 import type { PairedResult } from './results.js';
 import { filledStore, warmStoreCode } from './store-ops.js';
 
 export const PAIR_STORE_COMLINK = 'paired/updateStatus-vs-comlink';
 export const PAIR_LOCK_CAS = 'paired/lock-vs-cas-pair';
-
-/** Rounds thrown away first (JIT, first messages). */
-const WARMUP_ROUNDS = 3;
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[s.length >> 1] ?? Number.NaN;
-}
-
-/** One side: ns per operation over one round (the median of its batches in the round). */
-type Side = () => number | Promise<number>;
-
-/** Time `batches` calls of `fn` (each `ops` operations); the median batch, in ns per op. */
-function batches(n: number, ops: number, fn: () => void): number {
-  const times: number[] = [];
-  for (let b = 0; b < n; b++) {
-    const t0 = performance.now();
-    fn();
-    times.push(performance.now() - t0);
-  }
-  return (median(times) * 1e6) / ops;
-}
-
-async function alternate(rounds: number, a: Side, b: Side): Promise<{ aNs: number[]; bNs: number[]; ratios: number[] }> {
-  const aNs: number[] = [];
-  const bNs: number[] = [];
-  const ratios: number[] = [];
-  for (let round = 0; round < WARMUP_ROUNDS + rounds; round++) {
-    const x = await a();
-    const y = await b();
-    if (round < WARMUP_ROUNDS) continue;
-    aNs.push(x);
-    bNs.push(y);
-    ratios.push(y / x);
-  }
-  return { aNs, bNs, ratios };
-}
-
-function result(name: string, what: string, r: { aNs: number[]; bNs: number[]; ratios: number[] }): PairedResult {
-  return {
-    name,
-    rounds: r.ratios.length,
-    aNsPerOp: median(r.aNs),
-    bNsPerOp: median(r.bNs),
-    ratio: median(r.ratios),
-    ratioMin: Math.min(...r.ratios),
-    ratioMax: Math.max(...r.ratios),
-    what,
-  };
-}
 
 /** A = store.updateStatus (1k store, processing <-> pending), B = the comlink baseline's updateStatus round trip. */
 export async function pairStoreComlink(cfg: BenchConfig, baseline: () => Promise<ComlinkBaseline>): Promise<PairedResult> {
@@ -102,7 +53,7 @@ export async function pairStoreComlink(cfg: BenchConfig, baseline: () => Promise
     }
     return median(times);
   };
-  return result(
+  return pairedResult(
     PAIR_STORE_COMLINK,
     `A: ${STORE_BATCHES} batches of ${2 * B} store.updateStatus calls (1k store, processing <-> pending); B: ${COMLINK_CALLS} awaited comlink updateStatus round trips; ratio B / A`,
     await alternate(cfg.pairedRounds, storeSide, comlinkSide),
@@ -129,5 +80,5 @@ export async function pairLockCas(cfg: BenchConfig): Promise<PairedResult> {
   };
   const r = await alternate(cfg.pairedRounds, () => batches(20, N, cas), () => batches(20, N, lock));
   if (m.isHeldByMe) throw new Error(`${PAIR_LOCK_CAS}: the lock was left held`);
-  return result(PAIR_LOCK_CAS, `A: 20 batches of ${N} compareExchange + store pairs; B: 20 batches of ${N} Mutex lock + unlock; ratio B / A`, r);
+  return pairedResult(PAIR_LOCK_CAS, `A: 20 batches of ${N} compareExchange + store pairs; B: 20 batches of ${N} Mutex lock + unlock; ratio B / A`, r);
 }

@@ -134,8 +134,13 @@ export interface Ratios {
   readonly perJobVsGlobalSeparate: Record<string, number | null>;
   /** Jain's index per contender and thread count. Target >= 0.9 for mutex at 4 and 8. */
   readonly jain: Record<string, Record<string, number>>;
-  /** Store op time at the largest capacity / at the smallest, per op. Target <= 1.3. */
+  /**
+   * Store op time at the largest capacity / at the smallest, per op, from
+   * alternating rounds (`paired/store-large-vs-small/<op>`). Target <= 1.3.
+   */
   readonly storeLargeVsSmall: Record<string, number | null>;
+  /** The same from the separate tinybench tasks' medians. */
+  readonly storeLargeVsSmallSeparate: Record<string, number | null>;
   /**
    * What the larger capacity adds to each op, counted in cold accesses:
    * (op at large - op at small) / (cold-line at large - cold-line at small).

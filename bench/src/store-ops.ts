@@ -16,7 +16,8 @@ import { JobStore } from '@atomic-jobs/store';
 import type { BenchConfig } from './config.js';
 import type { Matcher } from './filter.js';
 import { measure } from './measure.js';
-import type { SingleResult } from './results.js';
+import { alternate, median, pairedResult } from './alternate.js';
+import type { PairedResult, SingleResult } from './results.js';
 
 /** A prime, so stepping by it visits every job before repeating. */
 const STRIDE = 7919;
@@ -26,6 +27,7 @@ export function capacityLabel(capacity: number): string {
 }
 
 export const STORE_OPS = ['create', 'get', 'claim', 'claimNext', 'updateStatus'] as const;
+export type StoreOp = (typeof STORE_OPS)[number];
 /** The hardware floor beside the store ops at each capacity: one cold memory access. */
 export const COLD_LINE = 'cold-line';
 
@@ -98,67 +100,145 @@ export function filledStore(capacity: number, batch: number): FilledStore {
   return { store, picked, pickedAt, pick };
 }
 
-export async function runStoreOps(cfg: BenchConfig, capacity: number, matches: Matcher, log: (line: string) => void): Promise<SingleResult[]> {
-  const prefix = `single/store-${capacityLabel(capacity)}/`;
-  const wanted = STORE_OPS.filter((op) => matches(prefix + op));
-  const floor = matches(prefix + COLD_LINE);
-  if (wanted.length === 0 && !floor) return [];
-  const B = cfg.storeBatch;
-  const fill = Math.floor(capacity * 0.9);
-  if (capacity - fill < B) throw new Error(`store capacity ${capacity} leaves fewer than ${B} free slots`);
-  warmStoreCode();
-  const t0 = performance.now();
-  const { store, picked, pickedAt, pick } = filledStore(capacity, B);
-  log(`${prefix}: filled ${fill} jobs in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(store.handle.buffer.byteLength / 2 ** 20).toFixed(0)} MiB)`);
+/** One store op as a benchmark body: `fn` does `ops` calls; the hooks are untimed. */
+interface OpBody {
+  readonly fn: () => void;
+  readonly before?: () => void;
+  readonly after?: () => void;
+  readonly ops: number;
+  readonly what: string;
+}
+
+/** The five store ops on one filled store, each leaving the store as it found it (through its untimed hooks). */
+function opBodies(fs: FilledStore, B: number, miss: () => void): Record<StoreOp, OpBody> {
+  const { store, picked, pick } = fs;
   const fresh = Array.from({ length: B }, (_, i) => `new-${i}`);
   const claimed = new Array<string>(B).fill('');
-  let misses = 0;
   const back = (list: string[]) => (): void => {
     for (const id of list) store.updateStatus(id, 'pending');
   };
+  return {
+    get: {
+      fn: () => {
+        for (let i = 0; i < B; i++) if (store.get(picked[i] ?? '') === undefined) miss();
+      },
+      before: pick, ops: B, what: 'get(id) of an existing job (seqlock read, no lock)',
+    },
+    create: {
+      fn: () => {
+        for (let i = 0; i < B; i++) store.create(fresh[i] ?? '');
+      },
+      after: () => {
+        for (const id of fresh) store.remove(id);
+      },
+      ops: B, what: 'create(id) into a 90 % full store',
+    },
+    claim: {
+      fn: () => {
+        for (let i = 0; i < B; i++) if (store.claim(picked[i] ?? '') === undefined) miss();
+      },
+      before: pick, after: back(picked), ops: B, what: 'claim(id) of a pending job',
+    },
+    claimNext: {
+      fn: () => {
+        for (let i = 0; i < B; i++) {
+          const s = store.claimNext();
+          if (s === undefined) miss();
+          else claimed[i] = s.id;
+        }
+      },
+      after: back(claimed), ops: B, what: 'claimNext() (head of the pending list)',
+    },
+    updateStatus: {
+      fn: () => {
+        for (let i = 0; i < B; i++) {
+          const id = picked[i] ?? '';
+          store.updateStatus(id, 'processing');
+          store.updateStatus(id, 'pending');
+        }
+      },
+      before: pick, ops: 2 * B, what: 'updateStatus(id, processing) and (id, pending), mean of the two',
+    },
+  };
+}
 
-  const out: SingleResult[] = [];
-  for (const op of wanted) {
-    const name = prefix + op;
-    switch (op) {
-      case 'get':
-        out.push(await measure(cfg, name, () => {
-          for (let i = 0; i < B; i++) if (store.get(picked[i] ?? '') === undefined) misses++;
-        }, { ops: B, what: 'get(id) of an existing job (seqlock read, no lock)', beforeEach: pick }));
-        break;
-      case 'create':
-        out.push(await measure(cfg, name, () => {
-          for (let i = 0; i < B; i++) store.create(fresh[i] ?? '');
-        }, { ops: B, what: 'create(id) into a 90 % full store', afterEach: () => { for (const id of fresh) store.remove(id); } }));
-        break;
-      case 'claim':
-        out.push(await measure(cfg, name, () => {
-          for (let i = 0; i < B; i++) if (store.claim(picked[i] ?? '') === undefined) misses++;
-        }, { ops: B, what: 'claim(id) of a pending job', beforeEach: pick, afterEach: back(picked) }));
-        break;
-      case 'claimNext':
-        out.push(await measure(cfg, name, () => {
-          for (let i = 0; i < B; i++) {
-            const s = store.claimNext();
-            if (s === undefined) misses++;
-            else claimed[i] = s.id;
-          }
-        }, { ops: B, what: 'claimNext() (head of the pending list)', afterEach: back(claimed) }));
-        break;
-      case 'updateStatus':
-        out.push(await measure(cfg, name, () => {
-          for (let i = 0; i < B; i++) {
-            const id = picked[i] ?? '';
-            store.updateStatus(id, 'processing');
-            store.updateStatus(id, 'pending');
-          }
-        }, { ops: 2 * B, what: 'updateStatus(id, processing) and (id, pending), mean of the two', beforeEach: pick }));
-        break;
+export interface StoreOpsRun {
+  readonly single: SingleResult[];
+  readonly paired: PairedResult[];
+}
+
+/** Name of the alternating-rounds comparison of one op at the largest and the smallest capacity. */
+export function storeSizesName(op: string): string {
+  return `paired/store-large-vs-small/${op}`;
+}
+
+/**
+ * Every store op at every capacity (tinybench tasks), the cold-line floor
+ * beside them, then each op once more in alternating rounds at the largest
+ * and the smallest capacity (paired.ts), for a ratio that the machine's
+ * phase drift cannot decide.
+ */
+export async function runStoreOps(cfg: BenchConfig, matches: Matcher, log: (line: string) => void): Promise<StoreOpsRun> {
+  const B = cfg.storeBatch;
+  const single: SingleResult[] = [];
+  const bodies = new Map<number, Record<StoreOp, OpBody>>();
+  let misses = 0;
+  const miss = (): void => {
+    misses++;
+  };
+  const pairedWanted = STORE_OPS.filter((op) => matches(storeSizesName(op)));
+  for (const capacity of cfg.storeCapacities) {
+    const prefix = `single/store-${capacityLabel(capacity)}/`;
+    const wanted = STORE_OPS.filter((op) => matches(prefix + op));
+    const floor = matches(prefix + COLD_LINE);
+    if (wanted.length === 0 && !floor && pairedWanted.length === 0) continue;
+    log(`single thread: store ops at capacity ${capacityLabel(capacity)}`);
+    const fill = Math.floor(capacity * 0.9);
+    if (capacity - fill < B) throw new Error(`store capacity ${capacity} leaves fewer than ${B} free slots`);
+    warmStoreCode();
+    const t0 = performance.now();
+    const fs = filledStore(capacity, B);
+    log(`${prefix}: filled ${fill} jobs in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(fs.store.handle.buffer.byteLength / 2 ** 20).toFixed(0)} MiB)`);
+    const ops = opBodies(fs, B, miss);
+    bodies.set(capacity, ops);
+    for (const op of wanted) {
+      const b = ops[op];
+      single.push(await measure(cfg, prefix + op, b.fn, {
+        ops: b.ops, what: b.what,
+        ...(b.before === undefined ? {} : { beforeEach: b.before }),
+        ...(b.after === undefined ? {} : { afterEach: b.after }),
+      }));
+    }
+    if (floor) single.push(await coldLine(cfg, prefix + COLD_LINE, fs.store.handle.buffer.byteLength, capacity, fs.pickedAt, fs.pick));
+  }
+  const paired: PairedResult[] = [];
+  const small = bodies.get(Math.min(...cfg.storeCapacities));
+  const large = bodies.get(Math.max(...cfg.storeCapacities));
+  if (small !== undefined && large !== undefined && small !== large) {
+    if (pairedWanted.length > 0) log('single thread: store ops, largest vs smallest capacity in alternating rounds');
+    for (const op of pairedWanted) {
+      const r = await alternate(cfg.pairedRounds, () => opSide(small[op]), () => opSide(large[op]));
+      paired.push(pairedResult(storeSizesName(op), `A: ${op} at ${capacityLabel(Math.min(...cfg.storeCapacities))} jobs, B: at ${capacityLabel(Math.max(...cfg.storeCapacities))}, ${SIDE_BATCHES} batches of ${large[op].ops} calls each per round; ratio B / A`, r));
     }
   }
-  if (floor) out.push(await coldLine(cfg, prefix + COLD_LINE, store.handle.buffer.byteLength, capacity, pickedAt, pick));
-  if (misses > 0) throw new Error(`${prefix}: ${misses} operations found no job: the measurement is invalid`);
-  return out;
+  if (misses > 0) throw new Error(`store ops: ${misses} operations found no job: the measurement is invalid`);
+  return { single, paired };
+}
+
+/** Batches per side in a round of the size comparison. */
+const SIDE_BATCHES = 5;
+
+/** One side of a round: SIDE_BATCHES batches with their untimed hooks; the median batch, ns per call. */
+function opSide(b: OpBody): number {
+  const times: number[] = [];
+  for (let k = 0; k < SIDE_BATCHES; k++) {
+    b.before?.();
+    const t0 = performance.now();
+    b.fn();
+    times.push(performance.now() - t0);
+    b.after?.();
+  }
+  return (median(times) * 1e6) / b.ops;
 }
 
 /**
