@@ -16,10 +16,11 @@
 import { AbortedError, DuplicateJobError, JobNotFoundError, JobProcessingError, StoreFullError } from './errors.js';
 import { hashString } from './utf8.js';
 import {
-  GLOBAL_LOCK, H_HIGH_WATER, LAYOUT_VERSION, H_JOBS_REPAIRED, H_LEASE_MS, H_LIVE, H_LOCKS_RECOVERED, H_RETRY_LEN, H_STALLED_RECLAIMED,
+  GLOBAL_LOCK, H_HIGH_WATER, LAYOUT_VERSION, H_LEASE_MS, H_LOCKS_RECOVERED, H_RETRY_LEN, H_STALLED_RECLAIMED,
   LIST_PENDING, LIST_RETRY, LOCKING_GLOBAL, QUEUE_LOCK, R_STATE, REG_DETACHED, S_HASH, S_LOCK, S_STATE, STATE_STATUS_MASK, STRUCT_LOCK,
 } from './layout.js';
-import { acquire, addStats, emptyStats, giveUp, release, type GiveUp, type LockStats, type Robust } from './lock-core.js';
+import { acquire, giveUp, release, type GiveUp, type Robust } from './lock-core.js';
+import { storeCounts, storeRecovery, storeStats } from './store-stats.js';
 import { SLOT_FREE, SLOT_OTHER_ID, readSlot, slotBase, slotHolds, slotHoldsId, type Mem } from './memory.js';
 import { SlotHints } from './hints.js';
 import { checkInt, checkObject, checkUpdateOptions, DEFAULT_MAX_RETRIES, type CreateOptions, type ListOptions, type Locking, type StoreOptions, type UpdateOptions } from './options.js';
@@ -28,7 +29,7 @@ import { STATUS_CODES, type JobStatus } from './transitions.js';
 import type { JobCounts, JobSnapshot, RecoveryStats, StoreHandle, StoreStats } from './types.js';
 import { checkId, checkIdHash, checkLastError, checkStatusCode } from './validate.js';
 import { attachMem, createMem } from './handle.js';
-import { Journal, countOf, isDead, markDead, recoverOwner, register } from './journal.js';
+import { Journal, isDead, markDead, recoverOwner, register } from './journal.js';
 import { applyTransition, initJob, leaseExpired, removeJob, snapshotLocked, type Ctx } from './ops.js';
 
 const PENDING = STATUS_CODES.pending;
@@ -243,36 +244,12 @@ export class JobStore {
 
   /** Jobs per status. Exact in global mode; in per-job mode exact whenever no update is in flight. */
   counts(): JobCounts {
-    return this.#underGlobal(() => {
-      const m = this.#m;
-      return {
-        pending: countOf(m, PENDING),
-        processing: countOf(m, PROCESSING),
-        completed: countOf(m, STATUS_CODES.completed),
-        failed: countOf(m, STATUS_CODES.failed),
-        total: Atomics.load(m.i32, H_LIVE >> 2),
-      };
-    });
+    return this.#underGlobal(() => storeCounts(this.#m));
   }
 
   /** Lock statistics, summed over the store's locks, with a breakdown. */
   stats(): StoreStats {
-    const m = this.#m;
-    const jobs = emptyStats();
-    if (!this.#global) {
-      const hw = Atomics.load(m.i32, H_HIGH_WATER >> 2);
-      for (let slot = 0; slot < hw; slot++) addStats(m, slotBase(m, slot) + S_LOCK, jobs);
-    }
-    const locks = { global: addStats(m, GLOBAL_LOCK, emptyStats()), structure: addStats(m, STRUCT_LOCK, emptyStats()), queue: addStats(m, QUEUE_LOCK, emptyStats()), jobs };
-    const total: LockStats = emptyStats();
-    for (const s of Object.values(locks)) {
-      total.acquisitions += s.acquisitions;
-      total.contended += s.contended;
-      total.waits += s.waits;
-      total.totalWaitMs += s.totalWaitMs;
-      total.maxWaitMs = Math.max(total.maxWaitMs, s.maxWaitMs);
-    }
-    return { ...total, locking: this.locking, locks };
+    return storeStats(this.#m, this.locking);
   }
 
   /**
@@ -287,12 +264,7 @@ export class JobStore {
 
   /** What recovery has done so far, store-wide. */
   recovery(): RecoveryStats {
-    const i32 = this.#m.i32;
-    return {
-      locksRecovered: Atomics.load(i32, H_LOCKS_RECOVERED >> 2),
-      jobsRepaired: Atomics.load(i32, H_JOBS_REPAIRED >> 2),
-      stalledReclaimed: Atomics.load(i32, H_STALLED_RECLAIMED >> 2),
-    };
+    return storeRecovery(this.#m);
   }
 
   /**
