@@ -1,11 +1,7 @@
 /**
- * Two contenders measured in alternating rounds rather than as two tasks
- * seconds or minutes apart. This machine (a shared VM) drifts between speed
- * phases that differ by up to 2x (a compareExchange takes 22 ns in one and
- * 40 ns in the next); two separate tasks can land in different phases, and
- * their ratio then measures the drift. Here each round times side A, then
- * side B, a few milliseconds in all; the round's ratio B / A is taken, and
- * the median over the rounds is reported with both sides' medians.
+ * The single-thread ratios measured in alternating rounds (why: alternate.ts):
+ * our lock against a bare compareExchange + store pair, and the store's
+ * updateStatus against the comlink baseline's round trip.
  */
 import { Mutex, type JobStatus } from '@atomic-jobs/store';
 import type { ComlinkBaseline } from '@atomic-jobs/workers';
