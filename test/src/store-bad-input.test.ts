@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AbortedError, DuplicateJobError, InvalidArgumentError, InvalidTransitionError, JobNotFoundError, JobProcessingError,
-  JobStore, JobStoreError, LockTimeoutError, Mutex, StaleClaimError, StoreFormatError, StoreFullError,
+  DetachedError, JobStore, JobStoreError, LockTimeoutError, Mutex, StaleClaimError, StoreFormatError, StoreFullError,
 } from '@atomic-jobs/store';
 import type { Locking, StoreHandle, StoreOptions } from '@atomic-jobs/store';
 import { Scripted } from './helpers/threads.js';
@@ -161,6 +161,25 @@ describe.each<Locking>(['global', 'per-job'])('refused calls change nothing (loc
     expectRefused(store, 'full', () => store.create('seventh'), StoreFullError, 'ERR_STORE_FULL');
     // The fencing token accepted when it matches.
     expect(store.updateStatus('processing', 'completed', undefined, { attempt })).toMatchObject({ status: 'completed' });
+  });
+
+  it('a detached instance: DetachedError for every call that takes a lock, and nothing changes', () => {
+    const store = populated(locking);
+    const gone = JobStore.attach(store.handle);
+    gone.detach();
+    gone.detach(); // idempotent
+    const calls: [string, () => unknown][] = [
+      ['create', () => gone.create('new')],
+      ['claim', () => gone.claim('pending')],
+      ['claimNext', () => gone.claimNext()],
+      ['updateStatus', () => gone.updateStatus('processing', 'completed')],
+      ['retryFailed', () => gone.retryFailed()],
+      ['reclaimStalled', () => gone.reclaimStalled(Number.MAX_SAFE_INTEGER)],
+      ['remove', () => gone.remove('completed')],
+    ];
+    for (const [label, call] of calls) expectRefused(store, `detached ${label}`, call, DetachedError, 'ERR_DETACHED');
+    // Lock-free reads still answer.
+    expect(gone.get('pending')).toMatchObject({ id: 'pending', status: 'pending' });
   });
 
   it('an already aborted signal: AbortedError, and the job is untouched', () => {

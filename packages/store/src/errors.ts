@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'ERR_NOT_OWNER'
   | 'ERR_DEADLOCK'
   | 'ERR_JOB_PROCESSING'
-  | 'ERR_STALE_CLAIM';
+  | 'ERR_STALE_CLAIM'
+  | 'ERR_DETACHED';
 
 /** Base class of every error thrown by `@atomic-jobs/store`. */
 export class JobStoreError extends Error {
@@ -176,5 +177,17 @@ export function describe(value: unknown): string {
       return 'a function';
     default:
       return Array.isArray(value) ? 'an array' : `an object (${Object.prototype.toString.call(value)})`;
+  }
+}
+
+/**
+ * The JobStore instance was detached: its registry entry may belong to
+ * another thread now, so it refuses every call that would take a lock.
+ * Attach again for a new instance.
+ */
+export class DetachedError extends JobStoreError {
+  constructor() {
+    super('ERR_DETACHED', 'This JobStore instance was detached; call JobStore.attach(handle) for a new one');
+    this.name = 'DetachedError';
   }
 }

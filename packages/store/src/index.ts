@@ -21,6 +21,7 @@ export {
   DeadlockError,
   JobProcessingError,
   StaleClaimError,
+  DetachedError,
 } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type { LockStats } from './lock-core.js';

@@ -13,7 +13,7 @@
  * Every lock is robust: a waiter that finds the owner dead rolls back what
  * the owner was doing and takes over (journal.ts).
  */
-import { AbortedError, DuplicateJobError, JobNotFoundError, JobProcessingError, StoreFullError } from './errors.js';
+import { AbortedError, DetachedError, DuplicateJobError, JobNotFoundError, JobProcessingError, StoreFullError } from './errors.js';
 import { hashString } from './utf8.js';
 import {
   GLOBAL_LOCK, H_HIGH_WATER, LAYOUT_VERSION, H_LEASE_MS, H_LOCKS_RECOVERED, H_RETRY_LEN, H_STALLED_RECLAIMED,
@@ -45,6 +45,8 @@ export class JobStore {
   /** The lock guarding the index and slot allocation: the structure lock (per-job) or the global lock. */
   readonly #structLock: number;
   readonly #hints = new SlotHints();
+  /** After detach(): the registry entry is no longer ours, so no lock may be taken through it. */
+  #detached = false;
 
   private constructor(m: Mem) {
     this.#m = m;
@@ -270,9 +272,12 @@ export class JobStore {
   /**
    * Give this instance's registry entry back, for a thread that is done with
    * this instance (not necessarily with the store: it may attach again, and
-   * is not taken for dead). Do not use the instance afterwards.
+   * is not taken for dead). Afterwards every call that would take a lock
+   * throws DetachedError; lock-free reads (get, stats) still work.
    */
   detach(): void {
+    if (this.#detached) return;
+    this.#detached = true;
     Atomics.store(this.#m.i32, (this.#entry + R_STATE) >> 2, REG_DETACHED);
   }
 
@@ -324,6 +329,7 @@ export class JobStore {
    * JobNotFoundError (with nothing held). Pair with #leave.
    */
   #enter(id: string, hash: number, g: GiveUp): number {
+    if (this.#detached) throw new DetachedError();
     const m = this.#m;
     const hint = this.#hints.get(id, hash);
     if (hint >= 0) {
@@ -367,6 +373,7 @@ export class JobStore {
   }
 
   #lock(base: number): void {
+    if (this.#detached) throw new DetachedError();
     acquire(this.#m, base, this.#never);
   }
 
