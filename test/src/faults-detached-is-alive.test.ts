@@ -4,37 +4,28 @@
  * holds a job's lock: a waiter must keep waiting (and time out), not take
  * the lock over as if the holder had died. Only markThreadDead lets it in.
  */
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { JobStore, LockTimeoutError } from '@atomic-jobs/store';
-import type { FaultWorkerData } from '../fixtures/faults-worker.js';
-
-const HOLDER = new URL('../dist/fixtures/faults-worker.js', import.meta.url);
+import { startAtFault } from './helpers/faults.js';
 
 describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
   it('a live holder with a detached instance keeps its lock', async () => {
     const store = JobStore.create({ capacity: 4, locking });
     store.create('a');
     const claimed = store.claim('a');
-    const flagBuf = new SharedArrayBuffer(8);
-    const flag = new Int32Array(flagBuf);
-    const holder = new Worker(HOLDER, {
-      workerData: { handle: store.handle, flag: flagBuf, point: 'mid-write', how: 'hang', op: 'fail', id: 'a', detachFirst: true } satisfies FaultWorkerData,
-    });
+    const holder = await startAtFault(store, { point: 'mid-write', how: 'hang', op: 'fail', id: 'a', detachFirst: true });
     try {
-      while (Atomics.load(flag, 0) === 0) await Atomics.waitAsync(flag, 0, 0, 20).value;
       // Several dead-owner polls (50 ms each) fit in the timeout: a store that
       // read the detached entry as a death would take the lock over and succeed.
       expect(() => store.updateStatus('a', 'completed', undefined, { timeoutMs: 400 })).toThrow(LockTimeoutError);
       expect(store.recovery().locksRecovered).toBe(0);
-      const tid = holder.threadId;
-      await holder.terminate();
-      store.markThreadDead(tid);
+      await holder.worker.terminate();
+      store.markThreadDead(holder.threadId);
       // Now it is dead: the next caller takes over and the half-written change is undone.
       expect(store.updateStatus('a', 'completed', undefined, { timeoutMs: 5000 })).toMatchObject({ status: 'completed', version: (claimed?.version ?? 0) + 1, lastError: null });
       expect(store.recovery()).toMatchObject({ locksRecovered: 1, jobsRepaired: 1 });
     } finally {
-      await holder.terminate();
+      await holder.worker.terminate();
     }
   });
 });

@@ -5,13 +5,11 @@
  * the commit point) or entirely as after (after it), no other job changed,
  * counts still add up, and the store reports the recovery.
  */
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { JobStore, type JobSnapshot, type Locking } from '@atomic-jobs/store';
 import type { FaultPoint } from '@atomic-jobs/store/testing';
 import type { FaultWorkerData } from '../fixtures/faults-worker.js';
-
-const FIXTURE = new URL('../dist/fixtures/faults-worker.js', import.meta.url);
+import { startAtFault } from './helpers/faults.js';
 
 function setup(locking: Locking): JobStore {
   const store = JobStore.create({ capacity: 16, locking });
@@ -23,21 +21,11 @@ function setup(locking: Locking): JobStore {
 
 /** Start the fixture, wait until it sits at the fault point, then kill it as asked; resolves after the store was told. */
 async function dieAt(store: JobStore, data: Omit<FaultWorkerData, 'handle' | 'flag'>): Promise<{ exitCode: number; threwOut: boolean }> {
-  const flagBuf = new SharedArrayBuffer(8);
-  const flag = new Int32Array(flagBuf);
-  const w = new Worker(FIXTURE, { workerData: { ...data, handle: store.handle, flag: flagBuf } satisfies FaultWorkerData });
-  const tid = w.threadId; // read now: it is -1 once the worker has exited
-  let gone = false;
-  const exited = new Promise<number>((resolve) => w.once('exit', (code) => { gone = true; resolve(code); }));
-  w.on('error', () => undefined); // a process.exit or throw surfaces as exit code; nothing to do here
-  while (Atomics.load(flag, 0) === 0) {
-    if (gone) throw new Error(`the worker exited without reaching fault point ${data.point}`);
-    await Atomics.waitAsync(flag, 0, 0, 20).value;
-  }
-  if (data.how === 'hang') await w.terminate();
-  const exitCode = await exited;
-  store.markThreadDead(tid); // what the pool does on 'exit'
-  return { exitCode, threwOut: Atomics.load(flag, 1) === 1 };
+  const w = await startAtFault(store, data);
+  if (data.how === 'hang') await w.worker.terminate();
+  const exitCode = await w.exited;
+  store.markThreadDead(w.threadId); // what the pool does on 'exit'
+  return { exitCode, threwOut: Atomics.load(w.flag, 1) === 1 };
 }
 
 function consistent(store: JobStore): void {

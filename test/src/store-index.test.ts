@@ -10,9 +10,10 @@ import type { JobCounts, JobSnapshot, JobStatus, Locking } from '@atomic-jobs/st
 const MODES: readonly Locking[] = ['global', 'per-job'];
 
 /**
- * The store's id hash (FNV-1a over UTF-16 code units, packages/store/src/utf8.ts
- * hashString), restated so the test can choose ids that collide. Buckets are
- * the next power of two >= capacity, and an id's bucket is hash & (buckets - 1).
+ * The store's id hash (FNV-1a over UTF-16 code units, scanId in
+ * packages/store/src/utf8.ts), restated so the test can choose ids that
+ * collide. Buckets are the next power of two >= 2 x capacity, and an id's
+ * bucket is hash & (buckets - 1).
  */
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -87,9 +88,12 @@ describe.each(MODES)('index (locking %s)', (locking) => {
   for (const position of [0, 1, 2, 3]) {
     it(`removing the chain member created ${position === 0 ? 'first' : position === 3 ? 'last' : `in position ${position}`} keeps the rest reachable`, () => {
       const capacity = 8;
-      const chain = sameBucket(capacity, 4, 'chain-');
-      const others = sameBucket(capacity, 2, 'other-').filter((id) => (fnv1a(id) & 7) !== (fnv1a(chain[0] ?? '') & 7));
+      const buckets = 16; // two per job, a power of two (layout.ts)
+      const chain = sameBucket(buckets, 4, 'chain-');
+      const others = sameBucket(buckets, 2, 'other-').filter((id) => (fnv1a(id) & (buckets - 1)) !== (fnv1a(chain[0] ?? '') & (buckets - 1)));
       const store = JobStore.create({ capacity, locking });
+      // The header's bucket count (H_BUCKETS, byte 28): the chain above is one chain only if it matches.
+      expect(new Int32Array(store.handle.buffer)[28 >> 2]).toBe(buckets);
       for (const id of [...chain, ...others]) store.create(id);
       const gone = chain[position] ?? '';
       const before = byId(store.list());

@@ -32,8 +32,14 @@ const IMAGE_WITH_ERROR = 1;
 const IMAGE_REMOVING = 2;
 /** The slot's own fields, S_STATE up to the id bytes, in words. */
 const IMAGE_WORDS = (S_ID - S_STATE) >> 2;
-/** Status counters, codes 1 to 4. */
+/** Status counters, codes 1 to 4, from byte R_COUNTS + 4 of an entry. */
 const COUNT_WORDS = 4;
+const FIRST_COUNT = R_COUNTS + 4;
+
+/** Copy `n` words from byte `from` to byte `to` (both 4-aligned): a loop beats copyWithin's call at these sizes. */
+function copyWords(i32: Int32Array, to: number, from: number, n: number): void {
+  for (let k = 0, t = to >> 2, f = from >> 2; k < n; k++) i32[t + k] = i32[f + k] ?? 0;
+}
 
 function entryBase(m: Mem, k: number): number {
   return REGISTRY + k * m.g.regEntryBytes;
@@ -167,7 +173,7 @@ function restoreSlot(m: Mem, e: number, slot: number, withError: boolean): void 
   u8.copyWithin(base + S_HASH_NEXT + 4, e + R_IMAGE + (S_HASH_NEXT + 4 - S_STATE), e + R_IMAGE + (S_ID - S_STATE));
   if (withError) u8.copyWithin(base + m.g.errOffset, e + R_IMAGE_ERR, e + R_IMAGE_ERR + m.g.maxErrorBytes);
   // The dead thread's status counters, which it changed without undo pairs (see count).
-  for (let k = 0; k < COUNT_WORDS; k++) i32[((e + R_COUNTS + 4) >> 2) + k] = i32[((e + R_IMAGE_COUNTS) >> 2) + k] ?? 0;
+  copyWords(i32, e + FIRST_COUNT, e + R_IMAGE_COUNTS, COUNT_WORDS);
   // Readers may have copied a half-written slot under an odd sequence; move
   // it forward to a NEW even value (never back to the old one, which could
   // let a reader that began before the dead write validate a torn copy).
@@ -230,11 +236,10 @@ export class Journal {
     const { i32, u8, g } = this.#m;
     const base = slotBase(this.#m, slot);
     const e = this.#e;
-    // The fields are 17 aligned words: a word loop beats copyWithin's call at this size.
-    for (let k = 0, from = (base + S_STATE) >> 2, to = (e + R_IMAGE) >> 2; k < IMAGE_WORDS; k++) i32[to + k] = i32[from + k] ?? 0;
+    copyWords(i32, e + R_IMAGE, base + S_STATE, IMAGE_WORDS);
     if (withError) u8.copyWithin(e + R_IMAGE_ERR, base + g.errOffset, base + g.errOffset + g.maxErrorBytes);
     i32[(e + R_IMAGE_FLAGS) >> 2] = (withError ? IMAGE_WITH_ERROR : 0) | (removing ? IMAGE_REMOVING : 0);
-    for (let k = 0; k < COUNT_WORDS; k++) i32[((e + R_IMAGE_COUNTS) >> 2) + k] = i32[((e + R_COUNTS + 4) >> 2) + k] ?? 0;
+    copyWords(i32, e + R_IMAGE_COUNTS, e + FIRST_COUNT, COUNT_WORDS);
     // A plain read of the sequence: only the holder of the slot's lock writes it, and we hold it.
     this.#log(~slot, i32[(base + S_SEQ) >> 2] ?? 0);
   }

@@ -14,7 +14,7 @@
  * the owner was doing and takes over (journal.ts).
  */
 import { AbortedError, DetachedError, DuplicateJobError, JobNotFoundError, JobProcessingError, StoreFullError } from './errors.js';
-import { hashString } from './utf8.js';
+import { scanned } from './utf8.js';
 import {
   GLOBAL_LOCK, H_HIGH_WATER, LAYOUT_VERSION, H_LEASE_MS, H_LOCKS_RECOVERED, H_RETRY_LEN, H_STALLED_RECLAIMED,
   LIST_PENDING, LIST_RETRY, LOCKING_GLOBAL, QUEUE_LOCK, R_STATE, REG_DETACHED, S_HASH, S_LOCK, S_STATE, STATE_STATUS_MASK, STRUCT_LOCK,
@@ -87,9 +87,9 @@ export class JobStore {
   /** Add a pending job. Throws DuplicateJobError, StoreFullError, InvalidArgumentError. */
   create(id: string, options?: CreateOptions): JobSnapshot {
     const idBytes = checkId(id, this.#m.g.maxIdBytes);
+    const hash = scanned.hash; // the same scan's (utf8.ts)
     const o = checkObject('options', options);
     const maxRetries = o?.['maxRetries'] === undefined ? DEFAULT_MAX_RETRIES : checkInt('options.maxRetries', o['maxRetries'], 0, 0x7fffffff);
-    const hash = hashString(id);
     const m = this.#m;
     this.#lock(this.#structLock);
     try {

@@ -23,28 +23,19 @@ export function utf8Length(s: string): number {
   return n;
 }
 
-/**
- * FNV-1a over the UTF-16 code units. For well-formed strings this is a function
- * of the UTF-8 bytes too, so every thread computes the same hash for an id.
- */
-export function hashString(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h | 0;
-}
+/** What the last successful scanId found: out-parameters, so the hot path allocates nothing. */
+export const scanned = { hash: 0, bytes: 0 };
 
 /**
- * The hash of an id (as hashString) if it is a valid id: well-formed (no lone
- * surrogate) and 1 to `maxBytes` UTF-8 bytes; otherwise undefined. One pass
- * over the string, for the calls that only look a job up (checkId, utf8Length
- * and hashString would each walk it).
+ * Whether `s` is a valid id: well-formed (no lone surrogate) and 1 to
+ * `maxBytes` UTF-8 bytes. If so, `scanned` holds its UTF-8 length and its
+ * hash: FNV-1a over the UTF-16 code units, which for well-formed strings is a
+ * function of the UTF-8 bytes too, so every thread computes the same hash for
+ * an id. One pass over the string for the check, the length and the hash.
  */
-export function idHash(s: string, maxBytes: number): number | undefined {
+export function scanId(s: string, maxBytes: number): boolean {
   const len = s.length;
-  if (len === 0 || len > maxBytes * 2) return undefined;
+  if (len === 0 || len > maxBytes * 2) return false;
   let h = 0x811c9dc5;
   let n = 0;
   for (let i = 0; i < len; i++) {
@@ -56,13 +47,16 @@ export function idHash(s: string, maxBytes: number): number | undefined {
     else {
       // A surrogate: only a high one followed by a low one is well-formed.
       const d = i + 1 < len ? s.charCodeAt(i + 1) : 0;
-      if (c > 0xdbff || d < 0xdc00 || d > 0xdfff) return undefined;
+      if (c > 0xdbff || d < 0xdc00 || d > 0xdfff) return false;
       h = Math.imul(h ^ d, 0x01000193);
       n += 4;
       i++;
     }
   }
-  return n <= maxBytes ? h : undefined;
+  if (n > maxBytes) return false;
+  scanned.hash = h;
+  scanned.bytes = n;
+  return true;
 }
 
 /** Write `s` at `u8[off..off+max)`; stops at a character boundary. */

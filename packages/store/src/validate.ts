@@ -1,25 +1,20 @@
 /** Argument checks for the store's boundary: each throws InvalidArgumentError before anything is touched. */
 import { InvalidArgumentError } from './errors.js';
 import { isJobStatus, statusCode, type JobStatus } from './transitions.js';
-import { idHash, utf8Length } from './utf8.js';
+import { scanId, scanned } from './utf8.js';
 
 /** Returns the id's UTF-8 length. Ids must be well-formed (no lone surrogates) so that bytes map back to one string. */
 export function checkId(id: unknown, maxIdBytes: number): number {
-  if (typeof id === 'string' && id.length > 0 && id.length <= maxIdBytes * 2 && id.isWellFormed()) {
-    const n = utf8Length(id);
-    if (n <= maxIdBytes) return n;
-  }
-  return badId(id, maxIdBytes);
+  return typeof id === 'string' && scanId(id, maxIdBytes) ? scanned.bytes : badId(id, maxIdBytes);
 }
 
 function badId(id: unknown, maxIdBytes: number): never {
   throw new InvalidArgumentError('id', `a well-formed string of 1 to ${maxIdBytes} UTF-8 bytes`, id);
 }
 
-/** checkId for calls that only look the job up: returns the id's hash (hashString), in one pass. */
+/** checkId, returning the id's hash instead (the same scan: `scanned.bytes` then holds its length). */
 export function checkIdHash(id: unknown, maxIdBytes: number): number {
-  const h = typeof id === 'string' ? idHash(id, maxIdBytes) : undefined;
-  return h === undefined ? badId(id, maxIdBytes) : h;
+  return typeof id === 'string' && scanId(id, maxIdBytes) ? scanned.hash : badId(id, maxIdBytes);
 }
 
 export function checkStatus(status: unknown, name = 'status'): JobStatus {

@@ -1,0 +1,31 @@
+/** Main-thread side of the fault tests: a worker (fixtures/faults-worker.ts) parked at a fault point inside a critical section. */
+import { Worker } from 'node:worker_threads';
+import type { JobStore } from '@atomic-jobs/store';
+import type { FaultWorkerData } from '../../fixtures/faults-worker.js';
+import { fixtureUrl } from './threads.js';
+
+export interface AtFault {
+  readonly worker: Worker;
+  /** Read at start: it is -1 once the worker has exited. */
+  readonly threadId: number;
+  /** [0] = 1 at the fault point; [1] = 1 if the injected throw came out of the store. */
+  readonly flag: Int32Array;
+  /** The worker's exit code. */
+  readonly exited: Promise<number>;
+}
+
+/** Start the fault worker and resolve once it is at its fault point (holding the store's locks there, unless `how` is exit or throw). */
+export async function startAtFault(store: JobStore, data: Omit<FaultWorkerData, 'handle' | 'flag'>): Promise<AtFault> {
+  const flagBuf = new SharedArrayBuffer(8);
+  const flag = new Int32Array(flagBuf);
+  const worker = new Worker(fixtureUrl('faults-worker'), { workerData: { ...data, handle: store.handle, flag: flagBuf } satisfies FaultWorkerData });
+  const threadId = worker.threadId;
+  let gone = false;
+  const exited = new Promise<number>((resolve) => worker.once('exit', (code) => { gone = true; resolve(code); }));
+  worker.on('error', () => undefined); // a process.exit or throw surfaces as the exit code
+  while (Atomics.load(flag, 0) === 0) {
+    if (gone) throw new Error(`the worker exited without reaching fault point ${data.point}`);
+    await Atomics.waitAsync(flag, 0, 0, 20).value;
+  }
+  return { worker, threadId, flag, exited };
+}
