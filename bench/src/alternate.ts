@@ -34,14 +34,15 @@ export function batches(n: number, ops: number, fn: () => void): number {
   return (median(times) * 1e6) / ops;
 }
 
-export async function alternate(rounds: number, a: Side, b: Side): Promise<Rounds> {
+/** `rounds` rounds of A then B, after `warmup` rounds that are thrown away. */
+export async function alternate(rounds: number, a: Side, b: Side, warmup = WARMUP_ROUNDS): Promise<Rounds> {
   const aNs: number[] = [];
   const bNs: number[] = [];
   const ratios: number[] = [];
-  for (let round = 0; round < WARMUP_ROUNDS + rounds; round++) {
+  for (let round = 0; round < warmup + rounds; round++) {
     const x = await a();
     const y = await b();
-    if (round < WARMUP_ROUNDS) continue;
+    if (round < warmup) continue;
     aNs.push(x);
     bNs.push(y);
     ratios.push(y / x);

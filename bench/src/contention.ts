@@ -6,7 +6,7 @@
  * Used by the main process and by the --harmony-struct child alike.
  */
 import { Bench } from 'tinybench';
-import { pairedResult } from './alternate.js';
+import { alternate, pairedResult } from './alternate.js';
 import type { BenchConfig } from './config.js';
 import type { Matcher } from './filter.js';
 import type { WorkerPool, WorkerSetup } from './pool.js';
@@ -109,7 +109,7 @@ export async function runContention(
         const pa = a === undefined ? undefined : prepared.get(a);
         const pb = b === undefined ? undefined : prepared.get(b);
         if (ra === undefined || rb === undefined || pa === undefined || pb === undefined) continue;
-        const r = alternate(pool, pair.name(t), t, [pa, ra.opsPerRound / t], [pb, rb.opsPerRound / t], cfg.pairedContentionRounds);
+        const r = await alternateContenders(pool, pair.name(t), t, [pa, ra.opsPerRound / t], [pb, rb.opsPerRound / t], cfg.pairedContentionRounds);
         log(`${r.name}: ${r.ratio.toFixed(2)} (${r.rounds} round pairs, ${r.ratioMin.toFixed(2)}-${r.ratioMax.toFixed(2)})`);
         paired.push(r);
       }
@@ -122,10 +122,10 @@ export async function runContention(
 
 /**
  * `rounds` pairs of throughput rounds, A then B, each with the round size
- * its own task used. The pair's ratio is B's time per operation over A's
- * (so A's ops/s over B's); the median over the pairs is reported.
+ * its own task used (so no warm-up rounds: both were just measured). The
+ * pair's ratio is B's time per operation over A's (so A's ops/s over B's).
  */
-function alternate(pool: WorkerPool, name: string, threads: number, a: [PreparedContender, number], b: [PreparedContender, number], rounds: number): PairedResult {
+async function alternateContenders(pool: WorkerPool, name: string, threads: number, a: [PreparedContender, number], b: [PreparedContender, number], rounds: number): Promise<PairedResult> {
   const side = ([p, k]: [PreparedContender, number]): number => {
     pool.configure((i) => p.setupFor(i));
     const t0 = performance.now();
@@ -134,18 +134,8 @@ function alternate(pool: WorkerPool, name: string, threads: number, a: [Prepared
     p.afterRound?.(threads * k);
     return ((performance.now() - t0) * 1e6) / (threads * k);
   };
-  const aNs: number[] = [];
-  const bNs: number[] = [];
-  const ratios: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const x = side(a);
-    const y = side(b);
-    aNs.push(x);
-    bNs.push(y);
-    ratios.push(y / x);
-  }
   const what = `${threads} threads; A and B each run one throughput round of their own size in turn (workers reconfigured in between), ${rounds} times; ratio B / A (A's ops/s over B's)`;
-  return pairedResult(name, what, { aNs, bNs, ratios });
+  return pairedResult(name, what, await alternate(rounds, () => side(a), () => side(b), 0));
 }
 
 function fmt(n: number): string {

@@ -8,7 +8,7 @@ import type { ComlinkBaseline } from '@atomic-jobs/workers';
 import type { BenchConfig } from './config.js';
 import { alternate, batches, median, pairedResult } from './alternate.js';
 import type { PairedResult } from './results.js';
-import { filledStore, warmStoreCode } from './store-ops.js';
+import { filledStore, opBodies, opSide, warmStoreCode } from './store-ops.js';
 
 export const PAIR_STORE_COMLINK = 'paired/updateStatus-vs-comlink';
 export const PAIR_LOCK_CAS = 'paired/lock-vs-cas-pair';
@@ -19,26 +19,14 @@ export async function pairStoreComlink(cfg: BenchConfig, baseline: () => Promise
   const B = cfg.storeBatch;
   const STORE_BATCHES = 20;
   const COMLINK_CALLS = 40;
-  const { store, picked, pick } = filledStore(1000, B);
+  const updates = opBodies(filledStore(1000, B), B, () => {
+    throw new Error(`${PAIR_STORE_COMLINK}: a job of the 1k store was not found`);
+  }).updateStatus;
   const { store: remote } = await baseline();
   const remoteId = 'paired-0';
   await remote.create(remoteId);
   let next: JobStatus = 'processing';
-  const storeBatch = (): void => {
-    for (let i = 0; i < B; i++) {
-      const id = picked[i] ?? '';
-      store.updateStatus(id, 'processing');
-      store.updateStatus(id, 'pending');
-    }
-  };
-  const storeSide = (): number => {
-    const times: number[] = [];
-    for (let b = 0; b < STORE_BATCHES; b++) {
-      pick();
-      times.push(batches(1, 2 * B, storeBatch));
-    }
-    return median(times);
-  };
+  const storeSide = (): number => opSide(updates, STORE_BATCHES);
   const comlinkSide = async (): Promise<number> => {
     const times: number[] = [];
     for (let c = 0; c < COMLINK_CALLS; c++) {

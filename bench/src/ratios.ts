@@ -57,29 +57,47 @@ export interface TargetCheck {
   readonly met: boolean | null;
 }
 
-function check(ratio: string, value: number | null | undefined, target: string, ok: (v: number) => boolean): TargetCheck {
+/** A target: how the report prints it, and whether a value meets it. */
+interface Target {
+  readonly text: string;
+  readonly ok: (v: number) => boolean;
+}
+
+const atMost = (limit: number, text = `<= ${limit}`): Target => ({ text, ok: (v) => v <= limit });
+const atLeast = (limit: number, text = `>= ${limit}`): Target => ({ text, ok: (v) => v >= limit });
+
+const LOCK_VS_CAS = atMost(1.5);
+const MUTEX_VS_V8 = atLeast(1, '>= 1.0');
+const VS_COMLINK = atLeast(100);
+const PER_JOB = atLeast(1.5);
+const JAIN = atLeast(0.9);
+const LARGE_VS_SMALL = atMost(1.3);
+
+function check(ratio: string, value: number | null | undefined, t: Target): TargetCheck {
   const v = value ?? null;
-  return { ratio, value: v, target, met: v === null ? null : ok(v) };
+  return { ratio, value: v, target: t.text, met: v === null ? null : t.ok(v) };
+}
+
+/** One row per key of `values` (thread count or op), named by `label`. */
+function checkEach(label: (key: string) => string, values: Record<string, number | null> | undefined, t: Target): TargetCheck[] {
+  return Object.entries(values ?? {}).map(([k, v]) => check(label(k), v, t));
 }
 
 /** Every target of issue 4, one row per figure. */
 export function checkTargets(r: Ratios): TargetCheck[] {
-  const rows: TargetCheck[] = [
-    check('lockVsCasPair (fastest batches)', r.lockVsCasPair, '<= 1.5', (v) => v <= 1.5),
-    check('lockVsCasPair (median batches)', r.lockVsCasPairMedian, '<= 1.5', (v) => v <= 1.5),
-    check('lockVsCasPair (paired rounds)', r.lockVsCasPairPaired, '<= 1.5', (v) => v <= 1.5),
+  return [
+    check('lockVsCasPair (fastest batches)', r.lockVsCasPair, LOCK_VS_CAS),
+    check('lockVsCasPair (median batches)', r.lockVsCasPairMedian, LOCK_VS_CAS),
+    check('lockVsCasPair (alternating rounds)', r.lockVsCasPairPaired, LOCK_VS_CAS),
+    ...checkEach((t) => `mutexVsV8 @${t} (alternating rounds)`, r.mutexVsV8, MUTEX_VS_V8),
+    ...checkEach((t) => `mutexVsV8 @${t} (separate tasks)`, r.mutexVsV8Separate, MUTEX_VS_V8),
+    check('updateStatusVsComlink (alternating rounds)', r.updateStatusVsComlink, VS_COMLINK),
+    check('updateStatusVsComlink (separate tasks)', r.updateStatusVsComlinkSeparate, VS_COMLINK),
+    ...checkEach((t) => `updateStatusVsComlink @${t} (worker threads, per-job distinct)`, r.updateStatusVsComlinkContended, VS_COMLINK),
+    check('perJobVsGlobal @2 (distinct, alternating rounds)', r.perJobVsGlobal['2'], PER_JOB),
+    check('perJobVsGlobal @2 (distinct, separate tasks)', r.perJobVsGlobalSeparate?.['2'], PER_JOB),
+    ...['4', '8'].map((t) => check(`jain mutex @${t}`, r.jain['mutex']?.[t], JAIN)),
+    ...checkEach((op) => `store 1m/1k ${op} (alternating rounds)`, r.storeLargeVsSmall, LARGE_VS_SMALL),
+    ...checkEach((op) => `store 1m/1k ${op} (separate tasks)`, r.storeLargeVsSmallSeparate, LARGE_VS_SMALL),
   ];
-  for (const [t, v] of Object.entries(r.mutexVsV8)) rows.push(check(`mutexVsV8 @${t} (alternating rounds)`, v, '>= 1.0', (x) => x >= 1));
-  for (const [t, v] of Object.entries(r.mutexVsV8Separate ?? {})) rows.push(check(`mutexVsV8 @${t} (separate tasks)`, v, '>= 1.0', (x) => x >= 1));
-  rows.push(check('updateStatusVsComlink (paired rounds)', r.updateStatusVsComlink, '>= 100', (v) => v >= 100));
-  rows.push(check('updateStatusVsComlink (separate tasks)', r.updateStatusVsComlinkSeparate, '>= 100', (v) => v >= 100));
-  for (const [t, v] of Object.entries(r.updateStatusVsComlinkContended ?? {})) {
-    rows.push(check(`updateStatusVsComlink @${t} (worker threads, per-job distinct)`, v, '>= 100', (x) => x >= 100));
-  }
-  rows.push(check('perJobVsGlobal @2 (distinct, alternating rounds)', r.perJobVsGlobal['2'], '>= 1.5', (v) => v >= 1.5));
-  rows.push(check('perJobVsGlobal @2 (distinct, separate tasks)', r.perJobVsGlobalSeparate?.['2'], '>= 1.5', (v) => v >= 1.5));
-  for (const t of ['4', '8']) rows.push(check(`jain mutex @${t}`, r.jain['mutex']?.[t], '>= 0.9', (v) => v >= 0.9));
-  for (const [op, v] of Object.entries(r.storeLargeVsSmall)) rows.push(check(`store 1m/1k ${op} (alternating rounds)`, v, '<= 1.3', (x) => x <= 1.3));
-  for (const [op, v] of Object.entries(r.storeLargeVsSmallSeparate ?? {})) rows.push(check(`store 1m/1k ${op} (separate tasks)`, v, '<= 1.3', (x) => x <= 1.3));
-  return rows;
 }

@@ -101,7 +101,7 @@ export function filledStore(capacity: number, batch: number): FilledStore {
 }
 
 /** One store op as a benchmark body: `fn` does `ops` calls; the hooks are untimed. */
-interface OpBody {
+export interface OpBody {
   readonly fn: () => void;
   readonly before?: () => void;
   readonly after?: () => void;
@@ -110,7 +110,7 @@ interface OpBody {
 }
 
 /** The five store ops on one filled store, each leaving the store as it found it (through its untimed hooks). */
-function opBodies(fs: FilledStore, B: number, miss: () => void): Record<StoreOp, OpBody> {
+export function opBodies(fs: FilledStore, B: number, miss: () => void): Record<StoreOp, OpBody> {
   const { store, picked, pick } = fs;
   const fresh = Array.from({ length: B }, (_, i) => `new-${i}`);
   const claimed = new Array<string>(B).fill('');
@@ -228,10 +228,10 @@ export async function runStoreOps(cfg: BenchConfig, matches: Matcher, log: (line
 /** Batches per side in a round of the size comparison. */
 const SIDE_BATCHES = 5;
 
-/** One side of a round: SIDE_BATCHES batches with their untimed hooks; the median batch, ns per call. */
-function opSide(b: OpBody): number {
+/** One side of a round: `n` batches with their untimed hooks; the median batch, ns per call. */
+export function opSide(b: OpBody, n = SIDE_BATCHES): number {
   const times: number[] = [];
-  for (let k = 0; k < SIDE_BATCHES; k++) {
+  for (let k = 0; k < n; k++) {
     b.before?.();
     const t0 = performance.now();
     b.fn();
