@@ -44,6 +44,21 @@ describe.each<Locking>(['per-job', 'global'])('stale hints (locking %s)', (locki
     expect(store.counts()).toEqual({ pending: 1, processing: 0, completed: 0, failed: 0, total: 1 });
   });
 
+  it('the same id re-created in the same slot is the new job, whichever call remembered the slot', async () => {
+    const store = JobStore.create({ capacity: 1, locking });
+    store.create('a');
+    expect(store.updateStatus('a', 'processing').attempts).toBe(1);
+    store.updateStatus('a', 'completed');
+    expect(store.get('a')).toMatchObject({ status: 'completed', version: 3 }); // get remembers the slot too
+    const peer = other(store);
+    await peer.ok({ op: 'remove', jobId: 'a' });
+    await peer.ok({ op: 'create', jobId: 'a' }); // capacity 1: the same slot, a new job
+
+    expect(store.get('a')).toMatchObject({ status: 'pending', attempts: 0, version: 1 });
+    expect(store.updateStatus('a', 'processing')).toMatchObject({ status: 'processing', attempts: 1, version: 2 });
+    expect(store.counts()).toEqual({ pending: 0, processing: 1, completed: 0, failed: 0, total: 1 });
+  });
+
   it('a job re-created in another slot is found there, and the old slot is left alone', async () => {
     const store = JobStore.create({ capacity: 2, locking });
     store.create('a');

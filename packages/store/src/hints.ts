@@ -1,9 +1,11 @@
 /**
  * Where this JobStore instance last found each id: a thread-local hint that
  * spares the hot calls (updateStatus, claim, get) the index walk. A hint is
- * never trusted: the caller confirms, under the job's lock or by the seqlock
- * read, that the slot still holds this id, and forgets the hint otherwise
- * (the job was removed, its slot reused).
+ * never trusted: it holds the slot and the slot's generation (S_GEN) at the
+ * time, and the caller confirms, under the job's lock or by the seqlock
+ * read, that the slot's generation is still that one (no remove or create
+ * happened in it since, so it holds the same job), and forgets the hint
+ * otherwise.
  *
  * Direct-mapped on the id's hash (which every call computes anyway while
  * checking the id): a fixed table, no allocation, no growth, and a miss
@@ -23,18 +25,24 @@ export class SlotHints {
    */
   readonly #hashes = new Int32Array(HINTS);
   readonly #slots = new Int32Array(HINTS);
+  readonly #gens = new Float64Array(HINTS);
+  /** The slot's generation when the hint returned by the last `get` was remembered. */
+  gen = 0;
 
-  /** The slot where `id` (of hash `hash`) was last seen, or -1. */
+  /** The slot where `id` (of hash `hash`) was last seen, or -1; its generation then is in `gen`. */
   get(id: string, hash: number): number {
     const k = hash & (HINTS - 1);
-    return this.#hashes[k] === hash && this.#ids[k] === id ? (this.#slots[k] ?? -1) : -1;
+    if (this.#hashes[k] !== hash || this.#ids[k] !== id) return -1;
+    this.gen = this.#gens[k] ?? 0;
+    return this.#slots[k] ?? -1;
   }
 
-  remember(id: string, hash: number, slot: number): void {
+  remember(id: string, hash: number, slot: number, gen: number): void {
     const k = hash & (HINTS - 1);
     this.#ids[k] = id;
     this.#hashes[k] = hash;
     this.#slots[k] = slot;
+    this.#gens[k] = gen;
   }
 
   forget(id: string, hash: number): void {

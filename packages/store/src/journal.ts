@@ -152,8 +152,8 @@ function rollback(m: Mem, e: number): void {
 
 /** A remove committed (slot written free) but its thread died before unlinking the index or freeing the slot. */
 function finishRemove(m: Mem, e: number, slot: number): void {
-  const j = new Journal(m, e);
   m.i32[(e + R_LOG_LEN) >> 2] = 0;
+  const j = new Journal(m, e);
   const hash = m.i32[(slotBase(m, slot) + S_HASH) >> 2] ?? 0;
   if (chainHas(m, slot, hash)) indexRemove(m, j, slot, hash);
   if ((Atomics.load(m.i32, H_INDEX_SEQ >> 2) & 1) !== 0) Atomics.add(m.i32, H_INDEX_SEQ >> 2, 1);
@@ -190,13 +190,21 @@ export class Journal {
   /** Word indices of the journal's length and of its first pair. */
   readonly #len: number;
   readonly #pairs: number;
+  /**
+   * The journal's length as this thread last wrote it. Only this thread
+   * writes the shared word while it lives (a recoverer writes it only once
+   * the thread is dead), so the copy saves reading it back on every log.
+   */
+  #n: number;
 
+  /** The entry's journal must be empty (length 0). */
   constructor(m: Mem, entry: number) {
     this.#m = m;
     this.#i32 = m.i32;
     this.#e = entry;
     this.#len = (entry + R_LOG_LEN) >> 2;
     this.#pairs = (entry + R_PAIRS) >> 2;
+    this.#n = 0;
   }
 
   /** Log the old value of i32 word `idx`, then write `value`. */
@@ -218,12 +226,12 @@ export class Journal {
   /** Append the pair (idx, old): the pair first, then the length, so a death in between logs nothing. */
   #log(idx: number, old: number): void {
     const i32 = this.#i32;
-    const n = i32[this.#len] ?? 0;
+    const n = this.#n;
     if (n >= R_MAX_PAIRS) throw new Error('atomic-jobs: internal error, undo journal overflow');
     const at = this.#pairs + 2 * n;
     i32[at] = idx;
     i32[at + 1] = old;
-    i32[this.#len] = n + 1;
+    i32[this.#len] = this.#n = n + 1;
   }
 
   /**
@@ -261,12 +269,14 @@ export class Journal {
    * rather than leave a half-applied change behind.
    */
   abandon(): void {
-    if ((this.#i32[this.#len] ?? 0) !== 0) rollback(this.#m, this.#e);
+    if (this.#n === 0) return;
+    rollback(this.#m, this.#e);
+    this.#n = 0;
   }
 
   /** Close the critical section: one store empties the journal, so the change is now entirely done. */
   commit(): void {
-    this.#i32[this.#len] = 0;
+    this.#i32[this.#len] = this.#n = 0;
   }
 }
 

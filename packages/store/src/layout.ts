@@ -3,17 +3,17 @@
  * `>> 2` / `>> 3` turn them into Int32Array / Float64Array indices.
  *
  *   0      header: magic, version, geometry, structure words      (128 B)
- *   128    GLOBAL lock    (own 64-byte line)                       Mutex
- *   192    STRUCTURE lock (index + slot allocation, per-job mode)  Mutex
- *   256    QUEUE lock     (pending / retry lists, per-job mode)    Mutex
- *   320    thread registry: 256 entries (liveness, counters, undo journal)
+ *   128    GLOBAL lock    (128 bytes to itself)                    Mutex
+ *   256    STRUCTURE lock (index + slot allocation, per-job mode)  Mutex
+ *   384    QUEUE lock     (pending / retry lists, per-job mode), then the pending list's ends
+ *   512    thread registry: 256 entries (liveness, counters, undo journal)
  *   ...    hash index: `buckets` x i32 heads of chains through the slots
- *   ...    slots: `capacity` x `slotBytes`, each 64-byte aligned
+ *   ...    slots: `capacity` x `slotBytes`, from a page boundary
  */
 import { LOCK_BYTES } from './lock-core.js';
 
 export const MAGIC = 0x534a4a41; // "AJJS" little-endian
-export const LAYOUT_VERSION = 2;
+export const LAYOUT_VERSION = 3;
 export const CACHE_LINE = 64;
 
 // ---- header: immutable geometry (written once by create) ----
@@ -134,6 +134,13 @@ export const S_CREATED_AT = 96; // f64
 export const S_UPDATED_AT = 104; // f64
 /** Lease expiry of the current claim, ms since epoch; 0 when not processing. */
 export const S_LEASE_UNTIL = 112; // f64
+/**
+ * Incarnation of the slot: + 1 inside the seqlock write of every create in
+ * it and every remove from it, so (slot, generation) names one job for as
+ * long as it lives there. A hint (hints.ts) is confirmed by comparing it,
+ * one load instead of comparing the id's bytes. An f64, so it never wraps.
+ */
+export const S_GEN = 120; // f64
 /** The id's bytes (maxIdBytes), then the list links (at Geometry.linksOffset), then the error's bytes. */
 export const S_ID = 128;
 /**

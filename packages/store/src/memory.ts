@@ -9,6 +9,7 @@ import { decodeUtf8, equalsUtf8 } from './utf8.js';
 import {
   S_ATTEMPTS,
   S_CREATED_AT,
+  S_GEN,
   S_HASH,
   S_ID,
   S_LENS,
@@ -69,6 +70,14 @@ export function writeEnd(m: Mem, base: number): void {
   Atomics.add(m.i32, (base + S_SEQ) >> 2, 1);
 }
 
+/** The slot's generation (S_GEN). Stable while its lock (or the global lock) is held. */
+export function slotGen(m: Mem, base: number): number {
+  return m.f64[(base + S_GEN) >> 3] ?? 0;
+}
+
+/** Out-parameter of readSlot: the generation of the slot in the snapshot it returned. */
+export const seen = { gen: 0 };
+
 /** Result of reading a slot: the job, or why not. */
 export const SLOT_FREE = 0;
 export const SLOT_OTHER_ID = 1;
@@ -77,6 +86,9 @@ export const SLOT_OTHER_ID = 1;
  * Copy the job in `slot` without a lock (seqlock read side). Returns the
  * snapshot, or SLOT_FREE / SLOT_OTHER_ID when the slot no longer holds `id`
  * (removed or reused since the index lookup; the caller looks up again).
+ * With `gen` >= 0 (from a hint), the slot must hold the job of that
+ * generation, which is then the job `id`, and its bytes are not compared.
+ * `seen.gen` is set to the generation of the job returned.
  *
  * Protocol: read the sequence s0 (Atomics.load); if odd a writer is inside,
  * so retry. Copy every field and the string bytes into private memory. Read
@@ -97,6 +109,7 @@ export function readSlot(
   slot: number,
   id: string | undefined,
   stuck?: () => void,
+  gen = -1,
 ): JobSnapshot | typeof SLOT_FREE | typeof SLOT_OTHER_ID {
   const { i32, f64, u8, g } = m;
   const base = slotBase(m, slot);
@@ -114,12 +127,13 @@ export function readSlot(
     const version = f64[(base + S_VERSION) >> 3] ?? 0;
     const createdAt = f64[(base + S_CREATED_AT) >> 3] ?? 0;
     const updatedAt = f64[(base + S_UPDATED_AT) >> 3] ?? 0;
+    const slotGeneration = f64[(base + S_GEN) >> 3] ?? 0;
     // Clamp lengths read mid-write; a torn length is discarded by the check below.
     const idLen = Math.min(lens & 0xffff, g.maxIdBytes);
     const errLen = (state & STATE_HAS_ERROR) !== 0 ? Math.min(lens >>> 16, g.maxErrorBytes) : 0;
     // The id is compared in place: the comparison's verdict is only used if
     // the sequence check below shows the bytes were stable while we compared.
-    const sameId = id === undefined || equalsUtf8(u8, base + S_ID, idLen, id);
+    const sameId = id === undefined || (gen >= 0 ? slotGeneration === gen : equalsUtf8(u8, base + S_ID, idLen, id));
     const buf = scratchOf(g.maxIdBytes + g.maxErrorBytes);
     if (id === undefined) copyBytes(u8, base + S_ID, buf, 0, idLen);
     copyBytes(u8, base + g.errOffset, buf, g.maxIdBytes, errLen);
@@ -128,6 +142,7 @@ export function readSlot(
     const code = state & STATE_STATUS_MASK;
     if (code === STATUS_FREE) return SLOT_FREE;
     if (!sameId) return SLOT_OTHER_ID;
+    seen.gen = slotGeneration;
     return {
       id: id ?? decodeUtf8(buf, 0, idLen),
       status: STATUS_BY_CODE[code] ?? 'pending',
@@ -164,8 +179,7 @@ export function slotHolds(m: Mem, base: number, id: string, hash: number): boole
   return m.i32[(base + S_HASH) >> 2] === hash && slotHoldsId(m, base, id);
 }
 
-/** Whether the live slot at `base` holds `id`, by its bytes alone (a hint's check; same locking as slotHolds). */
-export function slotHoldsId(m: Mem, base: number, id: string): boolean {
+function slotHoldsId(m: Mem, base: number, id: string): boolean {
   const { i32, u8 } = m;
   if (((i32[(base + S_STATE) >> 2] ?? 0) & STATE_STATUS_MASK) === STATUS_FREE) return false;
   return equalsUtf8(u8, base + S_ID, (i32[(base + S_LENS) >> 2] ?? 0) & 0xffff, id);

@@ -7,7 +7,7 @@
 import { InvalidTransitionError, StaleClaimError } from './errors.js';
 import type { Journal } from './journal.js';
 import {
-  H_LIVE, LIST_NONE, LIST_PENDING, LIST_RETRY, QUEUE_LOCK, S_ATTEMPTS, S_CREATED_AT, S_HASH, S_ID, S_LEASE_OWNER,
+  H_LIVE, LIST_NONE, LIST_PENDING, LIST_RETRY, QUEUE_LOCK, S_ATTEMPTS, S_CREATED_AT, S_GEN, S_HASH, S_ID, S_LEASE_OWNER,
   S_LEASE_UNTIL, S_LENS, S_MAX_RETRIES, S_STATE, S_UPDATED_AT, S_VERSION, STATE_HAS_ERROR, STATE_LIST_MASK,
   STATE_LIST_SHIFT, STATE_STATUS_MASK, STATE_TRUNCATED,
 } from './layout.js';
@@ -53,7 +53,7 @@ function moveList(c: Ctx, slot: number, from: number, to: number): boolean {
   if (!c.global) acquire(c.m, QUEUE_LOCK, c.queue);
   if (from !== LIST_NONE) listUnlink(c.m, c.j, from, slot);
   fault('list-move');
-  if (to !== LIST_NONE) listPush(c.m, c.j, to, slot);
+  if (to !== LIST_NONE) listPush(c.m, c.j, to, slot, from !== LIST_NONE);
   return !c.global;
 }
 
@@ -174,6 +174,8 @@ export function initJob(c: Ctx, slot: number, id: string, idBytes: number, hash:
   f64[(base + S_CREATED_AT) >> 3] = now;
   f64[(base + S_UPDATED_AT) >> 3] = now;
   f64[(base + S_LEASE_UNTIL) >> 3] = 0;
+  // A new incarnation: hints to the slot's previous job no longer match.
+  f64[(base + S_GEN) >> 3] = (f64[(base + S_GEN) >> 3] ?? 0) + 1;
   encodeAt(m.u8, base + S_ID, idBytes, id);
   writeEnd(m, base);
   endMove(c, queueHeld);
@@ -198,6 +200,7 @@ export function removeJob(c: Ctx, slot: number, hash: number): void {
   const queueHeld = moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, LIST_NONE);
   i32[(base + S_STATE) >> 2] = STATUS_FREE;
   i32[(base + S_LENS) >> 2] = 0;
+  m.f64[(base + S_GEN) >> 3] = (m.f64[(base + S_GEN) >> 3] ?? 0) + 1;
   writeEnd(m, base);
   endMove(c, queueHeld);
   fault('before-commit');

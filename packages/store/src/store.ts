@@ -21,7 +21,7 @@ import {
 } from './layout.js';
 import { acquire, giveUp, release, type GiveUp, type Robust } from './lock-core.js';
 import { storeCounts, storeRecovery, storeStats } from './store-stats.js';
-import { SLOT_FREE, SLOT_OTHER_ID, readSlot, slotBase, slotHolds, slotHoldsId, type Mem } from './memory.js';
+import { SLOT_FREE, SLOT_OTHER_ID, readSlot, seen, slotBase, slotGen, slotHolds, type Mem } from './memory.js';
 import { SlotHints } from './hints.js';
 import { checkInt, checkObject, checkUpdateOptions, DEFAULT_MAX_RETRIES, type CreateOptions, type ListOptions, type Locking, type StoreOptions, type UpdateOptions } from './options.js';
 import { NONE, allocSlot, findLocked, findOptimistic, listHead } from './structures.js';
@@ -101,7 +101,7 @@ export class JobStore {
       try {
         initJob(this.#c, slot, id, idBytes, hash, maxRetries);
         this.#j.commit();
-        this.#hints.remember(id, hash, slot);
+        this.#hints.remember(id, hash, slot, slotGen(m, base));
         return snapshotLocked(m, slot);
       } finally {
         if (!this.#global) this.#unlock(base + S_LOCK);
@@ -116,8 +116,8 @@ export class JobStore {
     const hash = checkIdHash(id, this.#m.g.maxIdBytes);
     const hint = this.#hints.get(id, hash);
     if (hint >= 0) {
-      // The seqlock read confirms that the slot still holds the id.
-      const s = readSlot(this.#m, hint, id, () => this.#unstick(hint));
+      // The seqlock read confirms that the slot still holds the job of the hint's generation.
+      const s = readSlot(this.#m, hint, id, () => this.#unstick(hint), this.#hints.gen);
       if (s !== SLOT_FREE && s !== SLOT_OTHER_ID) return s;
       this.#hints.forget(id, hash);
     }
@@ -125,7 +125,10 @@ export class JobStore {
       const slot = findOptimistic(this.#m, id, hash, this.#unstickIndex);
       if (slot === NONE) return undefined;
       const s = readSlot(this.#m, slot, id, () => this.#unstick(slot));
-      if (s !== SLOT_FREE && s !== SLOT_OTHER_ID) return s;
+      if (s !== SLOT_FREE && s !== SLOT_OTHER_ID) {
+        this.#hints.remember(id, hash, slot, seen.gen);
+        return s;
+      }
       // The slot was removed or reused between lookup and read: look up again.
     }
   }
@@ -309,7 +312,8 @@ export class JobStore {
         if (this.#global ? listHead(m, list) === h : this.#underLists(() => listHead(m, list)) === h) {
           const s = this.#commit(applyTransition(this.#c, h, undefined, to, undefined, undefined));
           // The caller's next call is usually about this job (claimNext, then updateStatus).
-          this.#hints.remember(s.id, m.i32[(slotBase(m, h) + S_HASH) >> 2] ?? 0, h);
+          const base = slotBase(m, h);
+          this.#hints.remember(s.id, m.i32[(base + S_HASH) >> 2] ?? 0, h, slotGen(m, base));
           return s;
         }
       } finally {
@@ -333,16 +337,17 @@ export class JobStore {
     const m = this.#m;
     const hint = this.#hints.get(id, hash);
     if (hint >= 0) {
-      // Under the lock that guards the slot, its contents cannot change: if
-      // it holds the id now, it is the job.
+      // Under the lock that guards the slot, its generation cannot change
+      // (creates and removes take that lock): if it is the hint's, the slot
+      // holds the same job as when the hint was taken, the job `id`.
       const lock = this.#jobLock(hint);
       acquire(m, lock, g);
-      if (slotHoldsId(m, slotBase(m, hint), id)) return hint;
+      if (slotGen(m, slotBase(m, hint)) === this.#hints.gen) return hint;
       release(m, lock);
       this.#hints.forget(id, hash);
     }
     const slot = this.#global ? this.#findGlobal(id, hash, g) : this.#findPerJob(id, hash, g);
-    this.#hints.remember(id, hash, slot);
+    this.#hints.remember(id, hash, slot, slotGen(m, slotBase(m, slot)));
     return slot;
   }
 

@@ -146,6 +146,11 @@ export function freeSlot(m: Mem, j: Journal, slot: number): void {
   j.set(H_FREE_HEAD >> 2, slot);
 }
 
+/** Byte offset of slot `slot`'s list links. */
+function linksOf(m: Mem, slot: number): number {
+  return slotBase(m, slot) + m.g.linksOffset;
+}
+
 /** Word indices of a list's ends (two functions, not an array: they run in every list move). */
 function headWord(list: number): number {
   return list === LIST_PENDING ? H_PENDING_HEAD >> 2 : H_RETRY_HEAD >> 2;
@@ -158,18 +163,26 @@ function tailWord(list: number): number {
 /**
  * Append to a list (queue lock held). The head is stored with Atomics.store so
  * that claimNext's lock-free peek (Atomics.load) reads a whole slot number.
- * Every write goes through the journal (see journal.ts).
+ * Every write goes through the journal (see journal.ts), except the slot's
+ * own links when it was on no list (`wasListed` false): those words meant
+ * nothing before, and a rollback puts the slot's state back to "on no
+ * list", after which nothing reads them.
  */
-export function listPush(m: Mem, j: Journal, list: number, slot: number): void {
+export function listPush(m: Mem, j: Journal, list: number, slot: number, wasListed: boolean): void {
   const i32 = m.i32;
   const h = headWord(list);
   const t = tailWord(list);
-  const links = slotBase(m, slot) + m.g.linksOffset;
+  const links = linksOf(m, slot);
   const tail = i32[t] ?? NONE;
-  j.set((links + L_PREV) >> 2, tail);
-  j.set((links + L_NEXT) >> 2, NONE);
+  if (wasListed) {
+    j.set((links + L_PREV) >> 2, tail);
+    j.set((links + L_NEXT) >> 2, NONE);
+  } else {
+    i32[(links + L_PREV) >> 2] = tail;
+    i32[(links + L_NEXT) >> 2] = NONE;
+  }
   if (tail === NONE) j.setAtomic(h, slot);
-  else j.set((slotBase(m, tail) + m.g.linksOffset + L_NEXT) >> 2, slot);
+  else j.set((linksOf(m, tail) + L_NEXT) >> 2, slot);
   j.set(t, slot);
   if (list !== LIST_PENDING) j.set(H_RETRY_LEN >> 2, (i32[H_RETRY_LEN >> 2] ?? 0) + 1);
 }
@@ -179,13 +192,13 @@ export function listUnlink(m: Mem, j: Journal, list: number, slot: number): void
   const i32 = m.i32;
   const h = headWord(list);
   const t = tailWord(list);
-  const links = slotBase(m, slot) + m.g.linksOffset;
+  const links = linksOf(m, slot);
   const prev = i32[(links + L_PREV) >> 2] ?? NONE;
   const next = i32[(links + L_NEXT) >> 2] ?? NONE;
   if (prev === NONE) j.setAtomic(h, next);
-  else j.set((slotBase(m, prev) + m.g.linksOffset + L_NEXT) >> 2, next);
+  else j.set((linksOf(m, prev) + L_NEXT) >> 2, next);
   if (next === NONE) j.set(t, prev);
-  else j.set((slotBase(m, next) + m.g.linksOffset + L_PREV) >> 2, prev);
+  else j.set((linksOf(m, next) + L_PREV) >> 2, prev);
   if (list !== LIST_PENDING) j.set(H_RETRY_LEN >> 2, (i32[H_RETRY_LEN >> 2] ?? 0) - 1);
 }
 
