@@ -4,7 +4,7 @@ import { contentionName } from './contention.js';
 import { PAIRED_MUTEX, mutexVsV8Name, perJobVsGlobalName } from './protocol.js';
 import { PAIR_LOCK_CAS, PAIR_STORE_COMLINK } from './paired.js';
 import type { ContentionResult, PairedResult, Ratios, SingleResult } from './results.js';
-import { COLD_LINE, STORE_OPS, capacityLabel, storeSizesName } from './store-ops.js';
+import { COLD_LINE, STORE_OPS, capacityLabel, storeFloorName, storeSizesName } from './store-ops.js';
 
 function byName<T extends { name: string }>(xs: readonly T[]): Map<string, T> {
   return new Map(xs.map((x) => [x.name, x]));
@@ -46,6 +46,7 @@ export function computeRatios(cfg: BenchConfig, single: readonly SingleResult[],
     storeLargeVsSmall: Object.fromEntries(STORE_OPS.map((op) => [op, pair(storeSizesName(op))])),
     storeLargeVsSmallSeparate: Object.fromEntries(STORE_OPS.map((op) => [op, div(s.get(`single/store-${large}/${op}`)?.nsPerOp, s.get(`single/store-${small}/${op}`)?.nsPerOp)])),
     storeLargeExtraColdLines: Object.fromEntries(STORE_OPS.map((op) => [op, div(extra(op), extra(COLD_LINE))])),
+    storeLargeVsSmallFloor: Object.fromEntries(STORE_OPS.map((op) => [op, pair(storeFloorName(op))])),
   };
 }
 

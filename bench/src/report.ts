@@ -91,6 +91,13 @@ export function markdown(res: Results, previous: Results | undefined): string {
       table(['op', ...cold.map(([op]) => op)], [['cold accesses', ...cold.map(([, v]) => num(v))]]),
     );
   }
+  const floor = Object.entries(res.ratios.storeLargeVsSmallFloor ?? {}).filter(([, v]) => v !== null);
+  if (floor.length > 0) {
+    parts.push(
+      'The least each large/small ratio could be if the op touched only one cold line per job at the large capacity: (op at small + one cold access per job) / (op at small), in the same alternating rounds:',
+      table(['op', ...floor.map(([op]) => op)], [['one-cold-access floor', ...floor.map(([, v]) => num(v))]]),
+    );
+  }
   if (previous !== undefined) {
     const kind = (r: Results): string => (r.quick ? '--quick' : 'full');
     const mixed = previous.quick !== res.quick ? ` — that was a ${kind(previous)} run, this one is ${kind(res)}: rounds and budgets differ` : '';

@@ -147,6 +147,15 @@ export interface Ratios {
    * Informative: how many cache/TLB misses the op's extra time amounts to.
    */
   readonly storeLargeExtraColdLines: Record<string, number | null>;
+  /**
+   * The least `storeLargeVsSmall` could be for an op that touches one cold
+   * line per job at the largest capacity: (op at small + one cold access per
+   * job) / (op at small), from the same alternating rounds
+   * (`paired/store-one-cold-access/<op>`).
+   * Where it is above the target, no store that keeps a random job's state
+   * in memory of that size can meet the target on this machine.
+   */
+  readonly storeLargeVsSmallFloor?: Record<string, number | null>;
 }
 
 export interface Results {

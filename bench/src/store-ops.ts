@@ -16,7 +16,7 @@ import { JobStore } from '@atomic-jobs/store';
 import type { BenchConfig } from './config.js';
 import type { Matcher } from './filter.js';
 import { measure } from './measure.js';
-import { alternate, median, pairedResult } from './alternate.js';
+import { alternate, median, pairedResult, type Rounds } from './alternate.js';
 import type { PairedResult, SingleResult } from './results.js';
 
 /** A prime, so stepping by it visits every job before repeating. */
@@ -173,6 +173,14 @@ export function storeSizesName(op: string): string {
 }
 
 /**
+ * Name of the floor under that comparison: the op at the smallest capacity
+ * plus what one cold access costs at the largest, measured in the same rounds.
+ */
+export function storeFloorName(op: string): string {
+  return `paired/store-one-cold-access/${op}`;
+}
+
+/**
  * Every store op at every capacity (tinybench tasks), the cold-line floor
  * beside them, then each op once more in alternating rounds at the largest
  * and the smallest capacity (paired.ts), for a ratio that the machine's
@@ -182,6 +190,7 @@ export async function runStoreOps(cfg: BenchConfig, matches: Matcher, log: (line
   const B = cfg.storeBatch;
   const single: SingleResult[] = [];
   const bodies = new Map<number, Record<StoreOp, OpBody>>();
+  const colds = new Map<number, OpBody>();
   let misses = 0;
   const miss = (): void => {
     misses++;
@@ -201,6 +210,8 @@ export async function runStoreOps(cfg: BenchConfig, matches: Matcher, log: (line
     log(`${prefix}: filled ${fill} jobs in ${((performance.now() - t0) / 1000).toFixed(1)} s (${(fs.store.handle.buffer.byteLength / 2 ** 20).toFixed(0)} MiB)`);
     const ops = opBodies(fs, B, miss);
     bodies.set(capacity, ops);
+    const cold = floor || pairedWanted.length > 0 ? coldBody(fs.store.handle.buffer.byteLength, capacity, fs) : undefined;
+    if (cold !== undefined) colds.set(capacity, cold);
     for (const op of wanted) {
       const b = ops[op];
       single.push(await measure(cfg, prefix + op, b.fn, {
@@ -209,16 +220,40 @@ export async function runStoreOps(cfg: BenchConfig, matches: Matcher, log: (line
         ...(b.after === undefined ? {} : { afterEach: b.after }),
       }));
     }
-    if (floor) single.push(await coldLine(cfg, prefix + COLD_LINE, fs.store.handle.buffer.byteLength, capacity, fs.pickedAt, fs.pick));
+    if (floor && cold !== undefined) {
+      single.push(await measure(cfg, prefix + COLD_LINE, cold.fn, { ops: cold.ops, what: cold.what, beforeEach: fs.pick }));
+    }
   }
   const paired: PairedResult[] = [];
-  const small = bodies.get(Math.min(...cfg.storeCapacities));
-  const large = bodies.get(Math.max(...cfg.storeCapacities));
-  if (small !== undefined && large !== undefined && small !== large) {
+  const smallCap = Math.min(...cfg.storeCapacities);
+  const largeCap = Math.max(...cfg.storeCapacities);
+  const small = bodies.get(smallCap);
+  const large = bodies.get(largeCap);
+  const coldSmall = colds.get(smallCap);
+  const coldLarge = colds.get(largeCap);
+  if (small !== undefined && large !== undefined && coldSmall !== undefined && coldLarge !== undefined && small !== large) {
     if (pairedWanted.length > 0) log('single thread: store ops, largest vs smallest capacity in alternating rounds');
+    const [sl, ll] = [capacityLabel(smallCap), capacityLabel(largeCap)];
     for (const op of pairedWanted) {
-      const r = await alternate(cfg.pairedRounds, () => opSide(small[op]), () => opSide(large[op]));
-      paired.push(pairedResult(storeSizesName(op), `A: ${op} at ${capacityLabel(Math.min(...cfg.storeCapacities))} jobs, B: at ${capacityLabel(Math.max(...cfg.storeCapacities))}, ${SIDE_BATCHES} batches of ${large[op].ops} calls each per round; ratio B / A`, r));
+      // Each round also times one cold access at both capacities, so the
+      // floor below comes from the same moments as the ratio it explains.
+      const coldExtra: number[] = [];
+      const r = await alternate(cfg.pairedRounds, () => opSide(small[op]), () => {
+        const y = opSide(large[op]);
+        coldExtra.push(opSide(coldLarge) - opSide(coldSmall));
+        return y;
+      });
+      paired.push(pairedResult(storeSizesName(op), `A: ${op} at ${sl} jobs, B: at ${ll}, ${SIDE_BATCHES} batches of ${large[op].ops} calls each per round; ratio B / A`, r));
+      // The rounds kept by alternate() are the last ones. One cold access per
+      // job the batch touches, spread over its calls (updateStatus makes two per job).
+      const perCall = coldLarge.ops / large[op].ops;
+      const extra = coldExtra.slice(-r.aNs.length).map((x) => x * perCall);
+      const floorRounds: Rounds = {
+        aNs: r.aNs,
+        bNs: r.aNs.map((a, i) => a + (extra[i] ?? 0)),
+        ratios: r.aNs.map((a, i) => (a + (extra[i] ?? 0)) / a),
+      };
+      paired.push(pairedResult(storeFloorName(op), `A: ${op} at ${sl} jobs, B: A + one cold access per job touched (cold-line at ${ll} - at ${sl}), in the rounds of ${storeSizesName(op)}; ratio B / A: the least that ratio could be for an op that touches one cold line at ${ll}`, floorRounds));
     }
   }
   if (misses > 0) throw new Error(`store ops: ${misses} operations found no job: the measurement is invalid`);
@@ -249,15 +284,21 @@ export function opSide(b: OpBody, n = SIDE_BATCHES): number {
  * At 1,000 jobs this is a cache hit; at 1,000,000 a cache and TLB miss. A
  * store op that must touch k cold lines costs at least k of these.
  */
-async function coldLine(cfg: BenchConfig, name: string, byteLength: number, capacity: number, pickedAt: number[], pick: () => void): Promise<SingleResult> {
+function coldBody(byteLength: number, capacity: number, fs: FilledStore): OpBody {
   const i32 = new Int32Array(new SharedArrayBuffer(byteLength));
   // Touch every page once, so the first timed loads are not page faults.
   for (let k = 0; k < i32.length; k += 1024) i32[k] = 0;
   const step = Math.floor(byteLength / capacity / 64) * 16;
-  let x = 0;
-  const r = await measure(cfg, name, () => {
-    for (let i = 0; i < pickedAt.length; i++) x = i32[(pickedAt[i] ?? 0) * step + (x >>> 31)] ?? 0;
-  }, { ops: pickedAt.length, what: 'one dependent i32 load from a line of a buffer as large as the store, picked like the jobs: one cold access', beforeEach: pick });
-  if (x !== 0) throw new Error(`${name}: the floor buffer was not zero`);
-  return r;
+  const { pickedAt } = fs;
+  return {
+    fn: () => {
+      let x = 0;
+      for (let i = 0; i < pickedAt.length; i++) x = i32[(pickedAt[i] ?? 0) * step + (x >>> 31)] ?? 0;
+      // The buffer is all zeros, so x is 0; the check keeps the loads alive.
+      if (x !== 0) throw new Error('cold-line: the floor buffer was not zero');
+    },
+    before: fs.pick,
+    ops: pickedAt.length,
+    what: 'one dependent i32 load from a line of a buffer as large as the store, picked like the jobs: one cold access',
+  };
 }
