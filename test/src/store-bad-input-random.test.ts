@@ -8,36 +8,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, JobStore, JobStoreError, StoreFormatError, type Locking, type StoreHandle } from '@atomic-jobs/store';
+import { firstDifference, storeImage } from './helpers/store-image.js';
 
 const MAX_ID = 16;
 const MAX_ERR = 24;
-/** Lock statistics (5 x f64) sit at the end of every 56-byte lock; they may change on a refused call. */
-const LOCK_BYTES = 56;
-const STATS_BYTES = 40;
-
 function utf8(s: string): number {
   return new TextEncoder().encode(s).length;
-}
-
-/** A copy of the buffer with the statistics of every lock zeroed (store locks at 128/192/256, job locks at each slot start). */
-function image(store: JobStore): Uint8Array {
-  const buf = new Uint8Array((store.handle as StoreHandle).buffer).slice();
-  const zero = (lockAt: number): void => void buf.fill(0, lockAt + LOCK_BYTES - STATS_BYTES, lockAt + LOCK_BYTES);
-  for (const at of [128, 192, 256]) zero(at);
-  const slotsAt = buf.length - store.capacity * slotBytes(store);
-  for (let k = 0; k < store.capacity; k++) zero(slotsAt + k * slotBytes(store));
-  return buf;
-}
-
-/** First byte where two images differ, -1 when none (vitest's deep equality is far too slow on 100 kB arrays). */
-function firstDiff(a: Uint8Array, b: Uint8Array): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return -1;
-}
-
-function slotBytes(store: JobStore): number {
-  return Math.ceil((128 + store.maxIdBytes + store.maxErrorBytes) / 64) * 64;
 }
 
 function seeded(locking: Locking): JobStore {
@@ -64,7 +40,7 @@ type Call = (store: JobStore) => unknown;
 describe.each<Locking>(['per-job', 'global'])('random bad input (%s locking)', (locking) => {
   const refused = (call: Call): void => {
     const store = seeded(locking);
-    const before = image(store);
+    const before = storeImage(store);
     let err: unknown;
     try {
       call(store);
@@ -73,7 +49,7 @@ describe.each<Locking>(['per-job', 'global'])('random bad input (%s locking)', (
     }
     expect(err).toBeInstanceOf(InvalidArgumentError);
     expect((err as JobStoreError).code).toBe('ERR_INVALID_ARGUMENT');
-    expect(firstDiff(image(store), before)).toBe(-1);
+    expect(firstDifference(storeImage(store), before)).toBe(-1);
   };
 
   it('bad ids are refused by every operation, changing nothing', () => {
@@ -97,7 +73,7 @@ describe.each<Locking>(['per-job', 'global'])('random bad input (%s locking)', (
     fc.assert(
       fc.property(opts, fc.boolean(), (o, onCreate) => {
         const store = seeded(locking);
-        const before = image(store);
+        const before = storeImage(store);
         try {
           if (onCreate) store.create('c', o as { maxRetries?: number });
           else store.updateStatus('a', 'processing', undefined, o as { timeoutMs?: number });
@@ -107,7 +83,7 @@ describe.each<Locking>(['per-job', 'global'])('random bad input (%s locking)', (
           // else, and never a change.
           expect(e).toBeInstanceOf(JobStoreError);
           if (!(e instanceof InvalidArgumentError)) expect((e as JobStoreError).code).toBe('ERR_STALE_CLAIM');
-          expect(firstDiff(image(store), before)).toBe(-1);
+          expect(firstDifference(storeImage(store), before)).toBe(-1);
         }
       }),
       { numRuns: 150, interruptAfterTimeLimit: 30_000 },

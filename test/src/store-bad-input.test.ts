@@ -8,47 +8,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   AbortedError, DuplicateJobError, InvalidArgumentError, InvalidTransitionError, JobNotFoundError, JobProcessingError,
-  DetachedError, JobStore, JobStoreError, LockTimeoutError, Mutex, StaleClaimError, StoreFormatError, StoreFullError,
+  DetachedError, JobStore, JobStoreError, LockTimeoutError, StaleClaimError, StoreFormatError, StoreFullError,
 } from '@atomic-jobs/store';
 import type { Locking, StoreHandle, StoreOptions } from '@atomic-jobs/store';
 import { Scripted } from './helpers/threads.js';
-import type { MutexRequest, MutexScriptedData } from '../fixtures/mutex-scripted.js';
+import { firstDifference, storeImage } from './helpers/store-image.js';
+import { lockStatisticsRanges } from '@atomic-jobs/store/testing';
+import type { JobLockHolderData, JobLockRequest } from '../fixtures/job-lock-holder.js';
 
 type ErrorClass = abstract new (...args: never[]) => JobStoreError;
 
-/*
- * Layout facts the byte comparison needs (packages/store/src/layout.ts and
- * lock-core.ts). Internal, so stated here once:
- *  - the store-wide locks sit at bytes 128 (GLOBAL_LOCK), 192 (STRUCT_LOCK), 256 (QUEUE_LOCK);
- *  - the buffer ends with `capacity` slots, each starting with its job lock (S_LOCK = 0);
- *  - a lock's statistics are its last 40 bytes (5 float64: acquisitions,
- *    contended, waits, total and max wait), the only bytes a refused call may change.
- * The slot size is measured, not assumed: two stores one slot apart differ by one slot.
- */
-const STORE_LOCKS = [128, 192, 256];
-const LOCK_STATS_BYTES = 40;
-const H_VERSION = 4; // layout version word, for the wrong-version case
+const H_VERSION = 4; // layout version word (packages/store/src/layout.ts), for the wrong-version case
 
+/** Where the slots start and how long one is: two stores one slot apart differ by one slot (33 and 34 share a bucket count). */
 function slotGeometry(store: JobStore): { slotsOffset: number; slotBytes: number } {
   const opts = { maxIdBytes: store.maxIdBytes, maxErrorBytes: store.maxErrorBytes, locking: store.locking };
-  // 33 and 34 slots share one bucket count (64), so only the slot area differs.
   const slotBytes = JobStore.create({ ...opts, capacity: 34 }).handle.buffer.byteLength - JobStore.create({ ...opts, capacity: 33 }).handle.buffer.byteLength;
   return { slotBytes, slotsOffset: store.handle.buffer.byteLength - store.capacity * slotBytes };
-}
-
-/** A copy of the whole buffer with every lock's statistics zeroed. */
-function image(store: JobStore): Uint8Array {
-  const copy = new Uint8Array(store.handle.buffer.slice(0));
-  const { slotsOffset, slotBytes } = slotGeometry(store);
-  const locks = [...STORE_LOCKS, ...Array.from({ length: store.capacity }, (_, k) => slotsOffset + k * slotBytes)];
-  for (const base of locks) copy.fill(0, base + Mutex.BYTES - LOCK_STATS_BYTES, base + Mutex.BYTES);
-  return copy;
-}
-
-function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  if (a.length !== b.length) return Math.min(a.length, b.length);
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
-  return -1;
 }
 
 function catchErr(fn: () => unknown): unknown {
@@ -62,14 +38,14 @@ function catchErr(fn: () => unknown): unknown {
 
 /** The call throws `cls` with `code`, and the store (every byte but lock statistics) is unchanged. */
 function expectRefused(store: JobStore, label: string, fn: () => unknown, cls: ErrorClass, code: string): unknown {
-  const before = image(store);
+  const before = storeImage(store);
   const list = store.list();
   const counts = store.counts();
   const err = catchErr(fn);
   expect(err, label).toBeInstanceOf(cls);
   expect(err, label).toBeInstanceOf(JobStoreError);
   expect((err as JobStoreError).code, label).toBe(code);
-  expect(firstDifference(image(store), before), `${label}: first changed byte`).toBe(-1);
+  expect(firstDifference(storeImage(store), before), `${label}: first changed byte`).toBe(-1);
   expect(store.list(), label).toEqual(list);
   expect(store.counts(), label).toEqual(counts);
   return err;
@@ -94,15 +70,17 @@ describe.each<Locking>(['global', 'per-job'])('refused calls change nothing (loc
     const { slotsOffset, slotBytes } = slotGeometry(store);
     expect(slotsOffset % 64).toBe(0);
     expect(slotsOffset + store.capacity * slotBytes).toBe(store.handle.buffer.byteLength);
+    // No byte of a slot is ever left out of the comparison.
+    for (const [, end] of lockStatisticsRanges(store.handle)) expect(end).toBeLessThanOrEqual(slotsOffset);
     const raw = new Uint8Array(store.handle.buffer.slice(0));
-    const before = image(store);
+    const before = storeImage(store);
     // A refused transition takes a lock: statistics move, nothing else.
     expect(catchErr(() => store.updateStatus('completed', 'failed'))).toBeInstanceOf(InvalidTransitionError);
     expect(firstDifference(new Uint8Array(store.handle.buffer.slice(0)), raw)).not.toBe(-1);
-    expect(firstDifference(image(store), before)).toBe(-1);
+    expect(firstDifference(storeImage(store), before)).toBe(-1);
     // A successful change is seen, in the job's slot too (not only in list words).
     store.updateStatus('failed', 'pending');
-    const after = image(store);
+    const after = storeImage(store);
     expect(firstDifference(after, before)).not.toBe(-1);
     expect(firstDifference(after.subarray(slotsOffset), before.subarray(slotsOffset))).not.toBe(-1);
   });
@@ -230,18 +208,18 @@ describe('JobStore.create and JobStore.attach refuse what they cannot use', () =
       ['truncated', copy(real.length - 64)],
       ['padded', copy(real.length + 64)],
     ];
-    const before = image(store);
+    const before = storeImage(store);
     for (const [label, handle] of cases) {
       const err = catchErr(() => JobStore.attach(handle as StoreHandle));
       expect(err, label).toBeInstanceOf(StoreFormatError);
       expect(err, label).toMatchObject({ code: 'ERR_STORE_FORMAT' });
     }
-    expect(firstDifference(image(store), before)).toBe(-1);
+    expect(firstDifference(storeImage(store), before)).toBe(-1);
   });
 });
 
 describe.each<Locking>(['global', 'per-job'])('waiting for a lock another worker holds (locking %s)', (locking) => {
-  let worker: Scripted<MutexRequest> | undefined;
+  let worker: Scripted<JobLockRequest> | undefined;
   afterEach(async () => {
     await worker?.terminate();
     worker = undefined;
@@ -249,14 +227,11 @@ describe.each<Locking>(['global', 'per-job'])('waiting for a lock another worker
 
   it('timeoutMs gives LockTimeoutError, an aborted signal AbortedError, and the job is untouched', async () => {
     const store = populated(locking, 5);
-    const { slotsOffset, slotBytes } = slotGeometry(store);
-    // The lock guarding the job: the global lock, or the job's own slot lock.
-    const slot = store.list().findIndex((s) => s.id === 'processing'); // list() is in slot order
-    const byteOffset = locking === 'global' ? STORE_LOCKS[0] ?? -1 : slotsOffset + slot * slotBytes;
-    worker = new Scripted<MutexRequest>('mutex-scripted', { buffer: store.handle.buffer, byteOffset } satisfies MutexScriptedData);
-    const before = image(store);
+    // The worker takes the lock guarding the job (the global lock, or the job's own) as a store call would.
+    worker = new Scripted<JobLockRequest>('job-lock-holder', { handle: store.handle } satisfies JobLockHolderData);
+    const before = storeImage(store);
     const list = store.list();
-    await worker.ok({ op: 'lock' });
+    await worker.ok({ op: 'lock', jobId: 'processing' });
     const err = catchErr(() => store.updateStatus('processing', 'completed', 'late', { timeoutMs: 30 }));
     expect(err).toBeInstanceOf(LockTimeoutError);
     expect(err).toMatchObject({ code: 'ERR_LOCK_TIMEOUT', timeoutMs: 30 });
@@ -266,7 +241,7 @@ describe.each<Locking>(['global', 'per-job'])('waiting for a lock another worker
     // Reads take no lock: they still work while the writer lock is held.
     if (locking === 'per-job') expect(store.get('processing')).toEqual(list.find((s) => s.id === 'processing'));
     await worker.ok({ op: 'unlock' });
-    expect(firstDifference(image(store), before)).toBe(-1);
+    expect(firstDifference(storeImage(store), before)).toBe(-1);
     expect(store.list()).toEqual(list);
     // And the job is usable again.
     expect(store.updateStatus('processing', 'completed', 'done', { timeoutMs: 1000 })).toMatchObject({ status: 'completed', lastError: 'done' });

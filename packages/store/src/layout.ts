@@ -10,10 +10,10 @@
  *   ...    hash index: `buckets` x i32 heads of chains through the slots
  *   ...    slots: `capacity` x `slotBytes`, from a page boundary
  */
-import { LOCK_BYTES } from './lock-core.js';
+import { JOB_LOCK_BYTES } from './lock-core.js';
 
 export const MAGIC = 0x534a4a41; // "AJJS" little-endian
-export const LAYOUT_VERSION = 3;
+export const LAYOUT_VERSION = 4;
 export const CACHE_LINE = 64;
 
 // ---- header: immutable geometry (written once by create) ----
@@ -93,8 +93,14 @@ export const R_COUNTS = 32;
 /** Undo pairs: (i32 index, old value); index -(slot + 1) means "restore the slot image" (value 1: with error bytes). */
 export const R_PAIRS = 64;
 export const R_MAX_PAIRS = 32;
+/**
+ * Statistics of this thread's acquisitions of job locks (5 f64, the layout
+ * of a lock's LOCK_STAT_* words): a job's slot holds only the lock's first
+ * words, and stats() sums these over the registry.
+ */
+export const R_JOB_LOCK_STATS = R_PAIRS + R_MAX_PAIRS * 8;
 /** Saved slot fields: bytes S_STATE .. S_ID of the slot (68 bytes, 72 reserved). */
-export const R_IMAGE = R_PAIRS + R_MAX_PAIRS * 8;
+export const R_IMAGE = R_JOB_LOCK_STATS + 40;
 /** Flags of the saved image: with error bytes, part of a remove. */
 export const R_IMAGE_FLAGS = R_IMAGE + 68;
 /** This thread's status counters (R_COUNTS + 4 .. + 20) as they were when the image was saved. */
@@ -114,35 +120,39 @@ export const REG_RECOVERED = 4;
 export const REG_DETACHED = 5;
 
 // ---- slot fields, relative to the slot's start ----
-/** The job's own lock (per-job mode). */
+// The lock, the fields and the first bytes of the id are packed into the
+// slot's first 128 bytes: in a large store every line of a slot that a call
+// touches is a cache miss, and with a short id a lookup, a lock and a
+// change touch two lines (three with the list links).
+/** The job's own lock (per-job mode): its first words only; acquisitions are counted per thread (R_JOB_LOCK_STATS). */
 export const S_LOCK = 0;
 /** Seqlock of the slot's job fields: odd while they are being written. */
-export const S_SEQ = LOCK_BYTES; // 56
+export const S_SEQ = JOB_LOCK_BYTES; // 16
 /** status code (bits 0-2) | TRUNCATED | HAS_ERROR | list membership (bits 4-5). */
-export const S_STATE = 60;
-export const S_ATTEMPTS = 64;
-export const S_MAX_RETRIES = 68;
+export const S_STATE = 20;
+export const S_ATTEMPTS = 24;
+export const S_MAX_RETRIES = 28;
 /** idLen (low 16 bits) | errLen (high 16 bits). */
-export const S_LENS = 72;
-export const S_HASH = 76;
+export const S_LENS = 32;
+export const S_HASH = 36;
 /** Next slot in the same hash chain, -1 at the end. Under the index seqlock. */
-export const S_HASH_NEXT = 80;
+export const S_HASH_NEXT = 40;
 /** Owner id of the thread that claimed the job (informative). */
-export const S_LEASE_OWNER = 84;
-export const S_VERSION = 88; // f64
-export const S_CREATED_AT = 96; // f64
-export const S_UPDATED_AT = 104; // f64
+export const S_LEASE_OWNER = 44;
+export const S_VERSION = 48; // f64
+export const S_CREATED_AT = 56; // f64
+export const S_UPDATED_AT = 64; // f64
 /** Lease expiry of the current claim, ms since epoch; 0 when not processing. */
-export const S_LEASE_UNTIL = 112; // f64
+export const S_LEASE_UNTIL = 72; // f64
 /**
  * Incarnation of the slot: + 1 inside the seqlock write of every create in
  * it and every remove from it, so (slot, generation) names one job for as
  * long as it lives there. A hint (hints.ts) is confirmed by comparing it,
  * one load instead of comparing the id's bytes. An f64, so it never wraps.
  */
-export const S_GEN = 120; // f64
+export const S_GEN = 80; // f64
 /** The id's bytes (maxIdBytes), then the list links (at Geometry.linksOffset), then the error's bytes. */
-export const S_ID = 128;
+export const S_ID = 88;
 /**
  * Neighbours in the pending or retry list, -1 at the ends, under the queue
  * lock; relative to Geometry.linksOffset. They sit after the id, at least
@@ -191,7 +201,8 @@ export interface Geometry {
 }
 
 export function geometry(capacity: number, maxIdBytes: number, maxErrorBytes: number, locking: number): Geometry {
-  const linksOffset = align(S_ID + maxIdBytes, LINK_BYTES);
+  // At least 64 bytes after the fields, whatever maxIdBytes is (see L_PREV).
+  const linksOffset = align(Math.max(S_ID + maxIdBytes, S_ID + CACHE_LINE), LINK_BYTES);
   const errOffset = linksOffset + LINK_BYTES;
   const slotBytes = align(errOffset + maxErrorBytes, CACHE_LINE);
   const regEntryBytes = align(R_IMAGE_ERR + maxErrorBytes, CACHE_LINE);
@@ -201,9 +212,8 @@ export function geometry(capacity: number, maxIdBytes: number, maxErrorBytes: nu
   let buckets = 1;
   while (buckets < 2 * capacity) buckets *= 2;
   const bucketsOffset = align(REGISTRY + REG_ENTRIES * regEntryBytes, CACHE_LINE);
-  // Slots start on a page: at the default 512 bytes, 8 to a page, and a
-  // slot's used bytes then never straddle two pages (one TLB entry per job,
-  // which matters when a million jobs are touched at random).
+  // Slots start on a page, so where their first bytes fall relative to
+  // pages and lines does not depend on the registry and index sizes.
   const slotsOffset = align(bucketsOffset + buckets * 4, PAGE);
   return {
     regEntryBytes,

@@ -30,6 +30,11 @@ import { threadId } from 'node:worker_threads';
 import { AbortedError, DeadlockError, LockTimeoutError, NotOwnerError } from './errors.js';
 
 export const LOCK_BYTES = 56;
+/**
+ * A lock whose acquisitions are counted elsewhere (acquire's `s`) uses only
+ * WORD, HEIR and SLEEPERS (and the reserved word): the store's job locks.
+ */
+export const JOB_LOCK_BYTES = 16;
 export const LOCK_WORD = 0;
 export const LOCK_HEIR = 4;
 export const LOCK_SLEEPERS = 8;
@@ -283,10 +288,13 @@ export function statsIndex(base: number): number {
   return (base + LOCK_STAT_ACQUISITIONS) >> 3;
 }
 
-/** Fast path: one compareExchange; on success count the acquisition (a plain store, we hold the lock). */
-export function tryAcquire(v: LockViews, base: number): boolean {
+/**
+ * Fast path: one compareExchange; on success count the acquisition (a plain
+ * store: the statistics words are the lock's own, which we now hold, or this
+ * thread's own; see acquire).
+ */
+export function tryAcquire(v: LockViews, base: number, s = statsIndex(base)): boolean {
   if (Atomics.compareExchange(v.i32, base >> 2, 0, SELF_WORD) !== 0) return false;
-  const s = statsIndex(base);
   v.f64[s] = (v.f64[s] ?? 0) + 1;
   return true;
 }
@@ -328,22 +336,28 @@ function giveUpError(g: GiveUp): Error {
   return g.signal?.aborted === true ? new AbortedError(g.signal.reason) : new LockTimeoutError(g.timeoutMs);
 }
 
-/** Blocking acquire (Atomics.wait). Throws LockTimeoutError / AbortedError / DeadlockError. */
-export function acquire(v: LockViews, base: number, g: GiveUp): void {
+/**
+ * Blocking acquire (Atomics.wait). Throws LockTimeoutError / AbortedError / DeadlockError.
+ * `s` is the Float64Array index of the five statistics words the acquisition
+ * is counted in: by default the lock's own (LOCK_STAT_*); the store passes
+ * the acquiring thread's own words for its job locks, so that a job's slot
+ * holds only the lock's first three words (JOB_LOCK_BYTES).
+ */
+export function acquire(v: LockViews, base: number, g: GiveUp, s = statsIndex(base)): void {
   // An already-aborted signal refuses even a free lock (as navigator.locks does).
   if (g.signal !== undefined && g.signal.aborted) throw new AbortedError(g.signal.reason);
-  if (!tryAcquire(v, base)) acquireSlow(v, base, g);
+  if (!tryAcquire(v, base, s)) acquireSlow(v, base, g, s);
 }
 
 /** The contended path of acquire(); the caller has checked the signal and tried the fast path. */
-function acquireSlow(v: LockViews, base: number, g: GiveUp): void {
+function acquireSlow(v: LockViews, base: number, g: GiveUp, s: number): void {
   const { i32, f64 } = v;
   const w = base >> 2;
   if (ownerOf(Atomics.load(i32, w)) === SELF) throw new DeadlockError();
   // Spin first: most contended acquisitions end here, within about a
   // microsecond, so they are counted as contended but not timed (a clock read
   // would cost as much as the spin).
-  if (spin(i32, w)) return recordSpun(f64, statsIndex(base));
+  if (spin(i32, w)) return recordSpun(f64, s);
   const a = new Acquirer(i32, w, g.robust);
   for (;;) {
     const target = a.step();
@@ -362,7 +376,7 @@ function acquireSlow(v: LockViews, base: number, g: GiveUp): void {
     // sleeping again (a heir waits for its handoff instead).
     if (!a.heir && spin(i32, w)) break;
   }
-  recordContended(f64, statsIndex(base), a.start, a.sleeps);
+  recordContended(f64, s, a.start, a.sleeps);
 }
 
 /**
@@ -521,8 +535,11 @@ export function emptyStats(): LockStats {
  * locking sees recent values, not a snapshot; totals are exact once quiet.
  */
 export function addStats(v: LockViews, base: number, into: LockStats): LockStats {
-  const s = statsIndex(base);
-  const f = v.f64;
+  return addStatsAt(v.f64, statsIndex(base), into);
+}
+
+/** Add the five statistics words at Float64Array index `s` into `into`. */
+export function addStatsAt(f: Float64Array, s: number, into: LockStats): LockStats {
   into.acquisitions += f[s] ?? 0;
   into.contended += f[s + 1] ?? 0;
   into.waits += f[s + 2] ?? 0;

@@ -17,9 +17,9 @@ import { AbortedError, DetachedError, DuplicateJobError, JobNotFoundError, JobPr
 import { scanned } from './utf8.js';
 import {
   GLOBAL_LOCK, H_HIGH_WATER, LAYOUT_VERSION, H_LEASE_MS, H_LOCKS_RECOVERED, H_RETRY_LEN, H_STALLED_RECLAIMED,
-  LIST_PENDING, LIST_RETRY, LOCKING_GLOBAL, QUEUE_LOCK, R_STATE, REG_DETACHED, S_HASH, S_LOCK, S_STATE, STATE_STATUS_MASK, STRUCT_LOCK,
+  LIST_PENDING, LIST_RETRY, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, R_STATE, REG_DETACHED, S_HASH, S_LOCK, S_STATE, STATE_STATUS_MASK, STRUCT_LOCK,
 } from './layout.js';
-import { acquire, giveUp, release, type GiveUp, type Robust } from './lock-core.js';
+import { acquire, giveUp, release, statsIndex, type GiveUp, type Robust } from './lock-core.js';
 import { storeCounts, storeRecovery, storeStats } from './store-stats.js';
 import { SLOT_FREE, SLOT_OTHER_ID, readSlot, seen, slotBase, slotGen, slotHolds, type Mem } from './memory.js';
 import { SlotHints } from './hints.js';
@@ -47,12 +47,15 @@ export class JobStore {
   readonly #hints = new SlotHints();
   /** After detach(): the registry entry is no longer ours, so no lock may be taken through it. */
   #detached = false;
+  /** Float64Array index of this instance's job-lock statistics (R_JOB_LOCK_STATS of its registry entry). */
+  readonly #jobStats: number;
 
   private constructor(m: Mem) {
     this.#m = m;
     this.#global = m.g.locking === LOCKING_GLOBAL;
     this.#structLock = this.#global ? GLOBAL_LOCK : STRUCT_LOCK;
     this.#entry = register(m);
+    this.#jobStats = (this.#entry + R_JOB_LOCK_STATS) >> 3;
     this.#j = new Journal(m, this.#entry);
     const robust: Robust = {
       isDead: (owner) => isDead(m, owner),
@@ -341,7 +344,7 @@ export class JobStore {
       // (creates and removes take that lock): if it is the hint's, the slot
       // holds the same job as when the hint was taken, the job `id`.
       const lock = this.#jobLock(hint);
-      acquire(m, lock, g);
+      acquire(m, lock, g, this.#statsOf(lock));
       if (slotGen(m, slotBase(m, hint)) === this.#hints.gen) return hint;
       release(m, lock);
       this.#hints.forget(id, hash);
@@ -366,7 +369,7 @@ export class JobStore {
       const slot = findOptimistic(m, id, hash, this.#unstickIndex);
       if (slot === NONE) throw new JobNotFoundError(id);
       const base = slotBase(m, slot);
-      acquire(m, base + S_LOCK, g);
+      acquire(m, base + S_LOCK, g, this.#jobStats);
       // The slot may have been removed (and reused) between lookup and lock.
       if (slotHolds(m, base, id, hash)) return slot;
       release(m, base + S_LOCK);
@@ -379,7 +382,12 @@ export class JobStore {
 
   #lock(base: number): void {
     if (this.#detached) throw new DetachedError();
-    acquire(this.#m, base, this.#never);
+    acquire(this.#m, base, this.#never, this.#statsOf(base));
+  }
+
+  /** Where an acquisition of the lock at `base` is counted: a job lock's in this thread's registry entry, any other lock's in the lock. */
+  #statsOf(base: number): number {
+    return base >= this.#m.g.slotsOffset ? this.#jobStats : statsIndex(base);
   }
 
   #unlock(base: number): void {

@@ -1,0 +1,50 @@
+/**
+ * Test support for lock states (exported from `@atomic-jobs/store/testing`):
+ * hold the lock that guards one job from this thread, and say which bytes of
+ * a store's buffer are lock statistics (the only bytes a refused call may
+ * change, since even a refused call counts its lock acquisition).
+ */
+import { JobNotFoundError } from './errors.js';
+import { attachMem } from './handle.js';
+import { GLOBAL_LOCK, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, REG_ENTRIES, REGISTRY, S_LOCK, STRUCT_LOCK } from './layout.js';
+import { LOCK_STAT_ACQUISITIONS, LOCK_BYTES, NEVER, acquire, release } from './lock-core.js';
+import { slotBase } from './memory.js';
+import { NONE, findOptimistic } from './structures.js';
+import type { StoreHandle } from './types.js';
+import { checkIdHash } from './validate.js';
+
+/** Bytes of the five statistics words of a lock, or of a registry entry's job-lock statistics. */
+const STATS_BYTES = LOCK_BYTES - LOCK_STAT_ACQUISITIONS;
+
+/**
+ * Take the lock that guards job `id` (its own lock, or the global lock),
+ * blocking as a store call would, and hold it until the returned function
+ * is called. A test can then act from another thread while it is held. (A
+ * Mutex cannot be laid over a job lock: the slot holds only the lock's
+ * first words, its statistics being counted per thread.)
+ */
+export function holdJobLock(handle: StoreHandle, id: string): () => void {
+  const m = attachMem(handle);
+  const hash = checkIdHash(id, m.g.maxIdBytes);
+  const slot = findOptimistic(m, id, hash);
+  if (slot === NONE) throw new JobNotFoundError(id);
+  if (m.g.locking === LOCKING_GLOBAL) {
+    acquire(m, GLOBAL_LOCK, NEVER);
+    return () => release(m, GLOBAL_LOCK);
+  }
+  const lock = slotBase(m, slot) + S_LOCK;
+  // Counted in private words: this thread has no registry entry.
+  acquire({ i32: m.i32, f64: new Float64Array(STATS_BYTES / 8) }, lock, NEVER, 0);
+  return () => release(m, lock);
+}
+
+/** Byte ranges [start, end) of a store's buffer that hold lock statistics: the store-wide locks' and each registry entry's job-lock figures. */
+export function lockStatisticsRanges(handle: StoreHandle): [number, number][] {
+  const { g } = attachMem(handle);
+  const ranges: [number, number][] = [GLOBAL_LOCK, STRUCT_LOCK, QUEUE_LOCK].map((base) => [base + LOCK_STAT_ACQUISITIONS, base + LOCK_BYTES]);
+  for (let k = 0; k < REG_ENTRIES; k++) {
+    const at = REGISTRY + k * g.regEntryBytes + R_JOB_LOCK_STATS;
+    ranges.push([at, at + STATS_BYTES]);
+  }
+  return ranges;
+}
