@@ -24,9 +24,14 @@ export interface BenchConfig {
   /** Fixed-duration fairness rounds per contender and thread count. */
   readonly fairRounds: number;
   readonly fairDurationMs: number;
-  /** Alternating store / comlink rounds of the updateStatusVsComlink comparison (paired.ts). */
+  /**
+   * Alternating rounds of each single-thread pair (paired.ts, store-ops.ts).
+   * This machine's speed phases last seconds, so a pair measured within a
+   * second can fall entirely inside one; more rounds spread each pair over
+   * more of them.
+   */
   readonly pairedRounds: number;
-  /** Alternating round pairs per thread count of the contention pairs (mutexVsV8). */
+  /** Alternating round pairs per thread count of the contention pairs (mutexVsV8, perJobVsGlobal). */
   readonly pairedContentionRounds: number;
 }
 
@@ -45,8 +50,8 @@ const FULL: BenchConfig = {
   jitWarmupMs: 600,
   fairRounds: 3,
   fairDurationMs: 300,
-  pairedRounds: 60,
-  pairedContentionRounds: 30,
+  pairedRounds: 240,
+  pairedContentionRounds: 60,
 };
 
 const QUICK: BenchConfig = {

@@ -293,7 +293,7 @@ export function statsIndex(base: number): number {
  * store: the statistics words are the lock's own, which we now hold, or this
  * thread's own; see acquire).
  */
-export function tryAcquire(v: LockViews, base: number, s = statsIndex(base)): boolean {
+export function tryAcquire(v: LockViews, base: number, s: number): boolean {
   if (Atomics.compareExchange(v.i32, base >> 2, 0, SELF_WORD) !== 0) return false;
   v.f64[s] = (v.f64[s] ?? 0) + 1;
   return true;
@@ -339,11 +339,11 @@ function giveUpError(g: GiveUp): Error {
 /**
  * Blocking acquire (Atomics.wait). Throws LockTimeoutError / AbortedError / DeadlockError.
  * `s` is the Float64Array index of the five statistics words the acquisition
- * is counted in: by default the lock's own (LOCK_STAT_*); the store passes
- * the acquiring thread's own words for its job locks, so that a job's slot
- * holds only the lock's first three words (JOB_LOCK_BYTES).
+ * is counted in: the lock's own (statsIndex(base), LOCK_STAT_*), or for the
+ * store's job locks the acquiring thread's own words, so that a job's slot
+ * holds only the lock's first words (JOB_LOCK_BYTES).
  */
-export function acquire(v: LockViews, base: number, g: GiveUp, s = statsIndex(base)): void {
+export function acquire(v: LockViews, base: number, g: GiveUp, s: number): void {
   // An already-aborted signal refuses even a free lock (as navigator.locks does).
   if (g.signal !== undefined && g.signal.aborted) throw new AbortedError(g.signal.reason);
   if (!tryAcquire(v, base, s)) acquireSlow(v, base, g, s);
@@ -389,7 +389,7 @@ export async function acquireAsync(v: LockViews, base: number, g: GiveUp): Promi
   const { i32, f64 } = v;
   const w = base >> 2;
   if (g.signal !== undefined && g.signal.aborted) throw new AbortedError(g.signal.reason);
-  if (tryAcquire(v, base)) return;
+  if (tryAcquire(v, base, statsIndex(base))) return;
   if (ownerOf(Atomics.load(i32, w)) === SELF) throw new DeadlockError();
   const a = new Acquirer(i32, w, g.robust);
   const keepAlive = setInterval(() => undefined, 1 << 30);

@@ -7,7 +7,7 @@
 import { JobNotFoundError } from './errors.js';
 import { attachMem } from './handle.js';
 import { GLOBAL_LOCK, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, REG_ENTRIES, REGISTRY, S_LOCK, STRUCT_LOCK } from './layout.js';
-import { LOCK_STAT_ACQUISITIONS, LOCK_BYTES, NEVER, acquire, release } from './lock-core.js';
+import { LOCK_STAT_ACQUISITIONS, LOCK_BYTES, NEVER, acquire, release, statsIndex } from './lock-core.js';
 import { slotBase } from './memory.js';
 import { NONE, findOptimistic } from './structures.js';
 import type { StoreHandle } from './types.js';
@@ -29,7 +29,7 @@ export function holdJobLock(handle: StoreHandle, id: string): () => void {
   const slot = findOptimistic(m, id, hash);
   if (slot === NONE) throw new JobNotFoundError(id);
   if (m.g.locking === LOCKING_GLOBAL) {
-    acquire(m, GLOBAL_LOCK, NEVER);
+    acquire(m, GLOBAL_LOCK, NEVER, statsIndex(GLOBAL_LOCK));
     return () => release(m, GLOBAL_LOCK);
   }
   const lock = slotBase(m, slot) + S_LOCK;

@@ -15,6 +15,7 @@ import {
   giveUp,
   ownerOf,
   release,
+  statsIndex,
   tryAcquire,
   viewsOf,
   type LockStats,
@@ -34,6 +35,8 @@ export class Mutex {
   readonly byteOffset: number;
   readonly #v: LockViews;
   readonly #base: number;
+  /** Float64Array index of the lock's own statistics words. */
+  readonly #stats: number;
 
   /**
    * @param buffer the shared memory holding the lock; zero-filled memory is an unlocked lock
@@ -58,18 +61,19 @@ export class Mutex {
     this.byteOffset = byteOffset;
     this.#v = viewsOf(buffer);
     this.#base = byteOffset;
+    this.#stats = statsIndex(byteOffset);
   }
 
   /** Take the lock, blocking this thread (Atomics.wait) until it is free. */
   lock(options?: LockOptions): void {
-    if (options === undefined) return acquire(this.#v, this.#base, NEVER);
+    if (options === undefined) return acquire(this.#v, this.#base, NEVER, this.#stats);
     const o = checkLockOptions(options);
-    acquire(this.#v, this.#base, giveUp(o.timeoutMs, o.signal));
+    acquire(this.#v, this.#base, giveUp(o.timeoutMs, o.signal), this.#stats);
   }
 
   /** Take the lock only if it is free right now. Never blocks. */
   tryLock(): boolean {
-    return tryAcquire(this.#v, this.#base);
+    return tryAcquire(this.#v, this.#base, this.#stats);
   }
 
   /** Release the lock. Throws NotOwnerError (`ERR_NOT_OWNER`) unless this thread holds it. */

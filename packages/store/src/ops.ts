@@ -11,7 +11,7 @@ import {
   S_LEASE_UNTIL, S_LENS, S_MAX_RETRIES, S_STATE, S_UPDATED_AT, S_VERSION, STATE_HAS_ERROR, STATE_LIST_MASK,
   STATE_LIST_SHIFT, STATE_STATUS_MASK, STATE_TRUNCATED,
 } from './layout.js';
-import { SELF, acquire, release, type GiveUp } from './lock-core.js';
+import { SELF, acquire, release, statsIndex, type GiveUp } from './lock-core.js';
 import { SLOT_FREE, SLOT_OTHER_ID, readSlot, slotBase, writeBegin, writeEnd, type Mem } from './memory.js';
 import { freeSlot, indexInsert, indexRemove, listPush, listUnlink } from './structures.js';
 import { ALLOWED, STATUS_BY_CODE, STATUS_CODES, STATUS_FREE } from './transitions.js';
@@ -22,6 +22,8 @@ import { fault } from './faults.js';
 const PENDING = STATUS_CODES.pending;
 const PROCESSING = STATUS_CODES.processing;
 const FAILED = STATUS_CODES.failed;
+/** Where the queue lock counts its acquisitions: in its own statistics words. */
+const QUEUE_STATS = statsIndex(QUEUE_LOCK);
 
 /** What a critical section needs: the memory, this thread's journal, how to take the queue lock. */
 export interface Ctx {
@@ -50,7 +52,7 @@ export function snapshotLocked(m: Mem, slot: number): JobSnapshot {
  */
 function moveList(c: Ctx, slot: number, from: number, to: number): boolean {
   if (from === to) return false;
-  if (!c.global) acquire(c.m, QUEUE_LOCK, c.queue);
+  if (!c.global) acquire(c.m, QUEUE_LOCK, c.queue, QUEUE_STATS);
   if (from !== LIST_NONE) listUnlink(c.m, c.j, from, slot);
   fault('list-move');
   if (to !== LIST_NONE) listPush(c.m, c.j, to, slot, from !== LIST_NONE);

@@ -356,7 +356,7 @@ export class JobStore {
 
   #findGlobal(id: string, hash: number, g: GiveUp): number {
     const m = this.#m;
-    acquire(m, GLOBAL_LOCK, g);
+    acquire(m, GLOBAL_LOCK, g, statsIndex(GLOBAL_LOCK));
     const slot = findLocked(m, id, hash);
     if (slot !== NONE) return slot;
     release(m, GLOBAL_LOCK);
