@@ -176,11 +176,8 @@ export function backoff(i32: Int32Array, idx: number, seen: number, spins: numbe
 
 /** Whether the live slot at `base` holds `id` (caller holds the slot's lock or the structure lock). */
 export function slotHolds(m: Mem, base: number, id: string, hash: number): boolean {
-  return m.i32[(base + S_HASH) >> 2] === hash && slotHoldsId(m, base, id);
-}
-
-function slotHoldsId(m: Mem, base: number, id: string): boolean {
   const { i32, u8 } = m;
+  if (i32[(base + S_HASH) >> 2] !== hash) return false;
   if (((i32[(base + S_STATE) >> 2] ?? 0) & STATE_STATUS_MASK) === STATUS_FREE) return false;
   return equalsUtf8(u8, base + S_ID, (i32[(base + S_LENS) >> 2] ?? 0) & 0xffff, id);
 }
