@@ -17,6 +17,12 @@ export type V8Outcome =
 
 /** A child silent this long is taken for hung (a contention task reports every few seconds). */
 const SILENCE_LIMIT_MS = 120_000;
+/**
+ * The same for --quick, whose whole child run takes about 7 s here: a hang
+ * (seen in CI) then costs 20 s instead of two minutes, and the quick run stays
+ * near its one-minute budget.
+ */
+const QUICK_SILENCE_LIMIT_MS = 20_000;
 
 /**
  * Run the child and collect its figures. The child is killed once its
@@ -25,7 +31,8 @@ const SILENCE_LIMIT_MS = 120_000;
  * threads blocked in Atomics.wait are terminated (seen here: the child's main
  * thread and all its workers asleep in futex waits for minutes), and can
  * abort with "Assertion failed: (data.first) != nullptr" while workers come
- * and go. A child that goes silent for SILENCE_LIMIT_MS is killed as hung.
+ * and go. A child that goes silent for SILENCE_LIMIT_MS (QUICK_SILENCE_LIMIT_MS
+ * with --quick) is killed as hung.
  */
 export function runV8Child(cfg: BenchConfig, filter: string | undefined, log: (line: string) => void): Promise<V8Outcome> {
   return new Promise((resolve, reject) => {
@@ -39,12 +46,13 @@ export function runV8Child(cfg: BenchConfig, filter: string | undefined, log: (l
     let failure: string | undefined;
     let hung = false;
     let watchdog: NodeJS.Timeout | undefined;
+    const silenceMs = cfg.quick ? QUICK_SILENCE_LIMIT_MS : SILENCE_LIMIT_MS;
     const arm = (): void => {
       clearTimeout(watchdog);
       watchdog = setTimeout(() => {
         hung = true;
         child.kill('SIGKILL');
-      }, SILENCE_LIMIT_MS);
+      }, silenceMs);
     };
     arm();
     child.on('message', (m: FromChild) => {
@@ -64,7 +72,7 @@ export function runV8Child(cfg: BenchConfig, filter: string | undefined, log: (l
       clearTimeout(watchdog);
       if (failure !== undefined) return reject(new Error(`V8 Atomics.Mutex child failed: ${failure}`));
       if (outcome !== undefined) return resolve(outcome);
-      if (hung) return resolve({ ok: false, reason: `node --harmony-struct child sent nothing for ${SILENCE_LIMIT_MS / 1000} s and was killed (hung)`, crashed: true });
+      if (hung) return resolve({ ok: false, reason: `node --harmony-struct child sent nothing for ${silenceMs / 1000} s and was killed (hung)`, crashed: true });
       // Never started (e.g. "bad option: --harmony-struct"), or died. Skip, with node's own words.
       const tail = stderr.trim().split('\n').filter((l) => l.trim() !== '').slice(0, 3).join(' | ');
       resolve({ ok: false, reason: `node --harmony-struct exited (${signal ?? code}) without results: ${tail || 'no output'}`, crashed: signal !== null });
