@@ -1,12 +1,22 @@
 #!/usr/bin/env node
-// A/B of our Mutex under contention: child processes for side A and side B
-// in alternation (this machine's speed drifts over seconds), each timing 5
-// rounds of N worker threads x 200,000 lock + unlock on one Mutex; 8
-// children per side. The sides are two builds of @atomic-jobs/store, or one
-// build twice with B's children started with --harmony-struct (the flag the
-// bench's V8 Atomics.Mutex child needs), to see whether the flag slows it.
+// A/B of our Mutex under contention: N worker threads x 100,000 lock + unlock
+// per round, on one Mutex, the counter it guards on its own cache line.
 //
-//   node scripts/ab-mutex.mjs <dist A> <dist B> [--threads 4]
+// Default: 4 child processes, one after the other (this machine's speed
+// drifts over seconds to minutes); in each, the workers load both builds and
+// run 10 rounds of A then B in turn, and with --v8 a round of V8's
+// Atomics.Mutex after each pair (the children then run under
+// --harmony-struct). Each build runs in a loop function of its own source
+// text: one shared call site seeing two Mutex classes goes megamorphic and
+// slows both. Prints each side's median ns per op, the median of the
+// per-round ratios B / A, and with --v8 V8's time over each build's (the
+// bench's mutexVsV8).
+//
+// --harmony-b: whether the flag itself slows our Mutex. A's children run
+// without --harmony-struct and B's with it, in alternating child processes,
+// 8 per side, 5 rounds each; then B / A is the ratio of the medians.
+//
+//   node scripts/ab-mutex.mjs <dist A> <dist B> [--threads 4] [--v8]
 //   node scripts/ab-mutex.mjs packages/store/dist packages/store/dist --threads 2 --harmony-b
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -15,54 +25,96 @@ import { parseArgs } from 'node:util';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 
 const self = fileURLToPath(import.meta.url);
-const OPS = 200_000;
-const load = (dist) => import(pathToFileURL(resolve(dist, 'index.js')).href);
+const OPS = 100_000;
+const V8 = 'v8';
+const median = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
+
+/** Run one child: `sides` are [name, dist] pairs, timed in turn `rounds` times (V8's mutex last when `v8`). */
+function child(sides, threads, rounds, v8, flags) {
+  const args = [...flags, self, 'child', JSON.stringify({ sides, threads, rounds, v8 })];
+  const out = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const lines = out.stdout.trim().split('\n').filter((l) => l.startsWith('{'));
+  // Node 20 can crash while tearing down a --harmony-struct process after the
+  // last line is printed; the results are complete, so only a short output fails.
+  if (lines.length !== rounds * (sides.length + (v8 ? 1 : 0))) throw new Error(`child failed (status ${out.status}): ${out.stderr}`);
+  return lines.map((l) => JSON.parse(l));
+}
 
 if (isMainThread && process.argv[2] !== 'child') {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { threads: { type: 'string', default: '4' }, 'harmony-b': { type: 'boolean', default: false } },
+    options: {
+      threads: { type: 'string', default: '4' },
+      v8: { type: 'boolean', default: false },
+      'harmony-b': { type: 'boolean', default: false },
+    },
   });
-  const [a, b] = positionals;
-  if (a === undefined || b === undefined || positionals.length !== 2) {
-    process.stderr.write('usage: node scripts/ab-mutex.mjs <dist A> <dist B> [--threads N] [--harmony-b]\n');
+  const [a, b] = positionals.map((d) => resolve(d));
+  const threads = Number(values.threads);
+  if (a === undefined || b === undefined || positionals.length !== 2 || !(threads >= 1) || (values.v8 && values['harmony-b'])) {
+    process.stderr.write('usage: node scripts/ab-mutex.mjs <dist A> <dist B> [--threads N] [--v8 | --harmony-b]\n');
     process.exit(2);
   }
-  const sides = [['a', a, []], ['b', b, values['harmony-b'] ? ['--harmony-struct'] : []]];
-  const res = { a: [], b: [] };
-  for (let r = 0; r < 8; r++) {
-    for (const [k, dist, flags] of sides) {
-      const out = spawnSync(process.execPath, [...flags, self, 'child', resolve(dist), values.threads], { encoding: 'utf8' });
-      if (out.status !== 0) throw new Error(`child (${k}) failed: ${out.stderr}`);
-      res[k].push(...out.stdout.trim().split('\n').map(Number));
+  if (values['harmony-b']) {
+    const ns = { a: [], b: [] };
+    for (let r = 0; r < 8; r++) {
+      for (const r of child([['a', a]], threads, 5, false, [])) ns.a.push(r.ns);
+      for (const r of child([['b', b]], threads, 5, false, ['--harmony-struct'])) ns.b.push(r.ns);
     }
+    const [ma, mb] = [median(ns.a), median(ns.b)];
+    console.log(`Mutex, ${threads} threads, median of ${ns.a.length} rounds: A ${ma.toFixed(1)} ns/op, B (with --harmony-struct) ${mb.toFixed(1)}; B / A ${(mb / ma).toFixed(3)}`);
+  } else {
+    const rows = [];
+    for (let c = 0; c < 4; c++) rows.push(...child([['a', a], ['b', b]], threads, 10, values.v8, values.v8 ? ['--harmony-struct'] : []));
+    const of = (side) => rows.filter((r) => r.side === side).map((r) => r.ns);
+    const [ta, tb, tv] = [of('a'), of('b'), of(V8)];
+    const per = (xs, ys) => median(xs.map((x, i) => (ys[i] ?? NaN) / x));
+    let line = `Mutex, ${threads} threads, ${ta.length} rounds: A ${median(ta).toFixed(1)} ns/op, B ${median(tb).toFixed(1)}; B / A ${per(ta, tb).toFixed(3)} (median of per-round ratios)`;
+    if (values.v8) line += `; V8 ${median(tv).toFixed(1)} ns/op, V8 / A ${per(ta, tv).toFixed(3)}, V8 / B ${per(tb, tv).toFixed(3)}`;
+    console.log(line);
   }
-  const med = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
-  const bNote = values['harmony-b'] ? ' (with --harmony-struct)' : '';
-  console.log(`Mutex, ${values.threads} threads, median of ${res.a.length} rounds: A ${(med(res.a) / 1e6).toFixed(2)}M, B${bNote} ${(med(res.b) / 1e6).toFixed(2)}M ops/s; B / A ${(med(res.b) / med(res.a)).toFixed(3)}`);
 } else if (isMainThread) {
-  const [, , , dist, threads] = process.argv;
-  const { Mutex } = await load(dist);
-  const buffer = new SharedArrayBuffer(Mutex.BYTES);
-  const n = Number(threads);
-  const workers = Array.from({ length: n }, () => new Worker(self, { workerData: { buffer, dist } }));
+  const { sides, threads, rounds, v8 } = JSON.parse(process.argv[3]);
+  // One Mutex per side, each with the counter it guards on the cache line after it.
+  const buffers = Object.fromEntries(sides.map(([name]) => [name, new SharedArrayBuffer(256)]));
+  const v8Mutex = v8 ? new Atomics.Mutex() : undefined;
+  const v8Counter = new SharedArrayBuffer(256);
+  const workers = Array.from({ length: threads }, () => new Worker(self, { workerData: { sides, buffers, v8Mutex, v8Counter } }));
   const reply = (w) => new Promise((r) => w.once('message', r));
   await Promise.all(workers.map(reply));
-  for (let round = 0; round < 5; round++) {
-    const t0 = performance.now();
-    await Promise.all(workers.map((w) => (w.postMessage(OPS), reply(w))));
-    console.log(Math.round(((n * OPS) / (performance.now() - t0)) * 1000));
-  }
-  await Promise.all(workers.map((w) => w.terminate()));
-} else {
-  const { Mutex } = await load(workerData.dist);
-  const mutex = new Mutex(workerData.buffer);
-  parentPort.on('message', (n) => {
-    for (let i = 0; i < n; i++) {
-      mutex.lock();
-      mutex.unlock();
+  const kinds = [...sides.map(([name]) => name), ...(v8 ? [V8] : [])];
+  for (let round = 0; round < rounds; round++) {
+    for (const side of kinds) {
+      const t0 = performance.now();
+      await Promise.all(workers.map((w) => (w.postMessage(side), reply(w))));
+      const ns = ((performance.now() - t0) * 1e6) / (threads * OPS);
+      console.log(JSON.stringify({ side, ns }));
     }
-    parentPort.postMessage(n);
+  }
+  // Workers under --harmony-struct can hang in terminate() on Node 20: exit without it.
+  process.exit(0);
+} else {
+  const { sides, buffers, v8Mutex, v8Counter } = workerData;
+  const loops = new Map();
+  for (const [name, dist] of sides) {
+    const { Mutex } = await import(pathToFileURL(resolve(dist, 'index.js')).href);
+    const mutex = new Mutex(buffers[name]);
+    const counter = new Int32Array(buffers[name], 128, 1);
+    const loop = new Function('mutex', 'c', 'n', `/* ${name} */ for (let i = 0; i < n; i++) { mutex.lock(); c[0] = c[0] + 1; mutex.unlock(); }`);
+    loops.set(name, () => loop(mutex, counter, OPS));
+  }
+  if (v8Mutex !== undefined) {
+    const counter = new Int32Array(v8Counter, 128, 1);
+    const inc = () => {
+      counter[0] = counter[0] + 1;
+    };
+    loops.set(V8, () => {
+      for (let i = 0; i < OPS; i++) Atomics.Mutex.lock(v8Mutex, inc);
+    });
+  }
+  parentPort.on('message', (side) => {
+    loops.get(side)();
+    parentPort.postMessage(side);
   });
   parentPort.postMessage('ready');
 }
