@@ -24,6 +24,6 @@ export {
   DetachedError,
 } from './errors.js';
 export type { ErrorCode } from './errors.js';
-export type { LockStats } from './lock-core.js';
+export type { LockStats } from './lock-stats.js';
 export type { LockOptions, UpdateOptions, StoreOptions, CreateOptions, ListOptions, Locking } from './options.js';
 export type { JobSnapshot, JobCounts, StoreStats, StoreHandle, RecoveryStats } from './types.js';

@@ -23,7 +23,7 @@ import {
   S_HASH, S_HASH_NEXT, S_ID, S_SEQ, S_STATE,
 } from './layout.js';
 
-import { SELF } from './lock-core.js';
+import { SELF } from './lock-word.js';
 import { slotBase, type Mem } from './memory.js';
 import { StoreFullError } from './errors.js';
 import { chainHas, freeListHas, freeSlot, indexRemove } from './structures.js';

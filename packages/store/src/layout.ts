@@ -10,7 +10,7 @@
  *   ...    hash index: `buckets` x i32 heads of chains through the slots
  *   ...    slots: `capacity` x `slotBytes`, from a page boundary
  */
-import { JOB_LOCK_BYTES } from './lock-core.js';
+import { JOB_LOCK_BYTES } from './lock-word.js';
 
 export const MAGIC = 0x534a4a41; // "AJJS" little-endian
 export const LAYOUT_VERSION = 4;

@@ -1,23 +1,8 @@
 /**
  * The futex protocol behind {@link Mutex} and the store's job and structure
  * locks, written as plain functions over one Int32Array / Float64Array pair so
- * the store can lock any of its million slot locks without allocating.
- *
- * Memory of one lock (`LOCK_BYTES` = 56, base 8-byte aligned):
- *
- *   +0  WORD      i32  (owner << 3) | OWNER_DIED | STARVING | SLEEPING, 0 = free
- *   +4  HEIR      i32  owner id of the one starving waiter the next unlock hands to, 0 = none
- *   +8  SLEEPERS  i32  (threads in Atomics.wait/waitAsync on WORD, or about to be) << 1 | WOKEN
- *   +12 (reserved)
- *   +16 ACQUISITIONS      f64 \
- *   +24 CONTENDED_ACQ     f64  |  statistics, written only by the thread that
- *   +32 WAITS             f64  |  holds the lock, right after it took it: the
- *   +40 WAIT_TOTAL_MS     f64  |  lock itself orders them, so they are plain
- *   +48 WAIT_MAX_MS       f64 /   stores, not atomics ("cheap enough to leave on")
- *
- * The owner id is `worker_threads.threadId + 1` (the main thread is 0), so a
- * free word is exactly 0 and the word tells who holds it: unlock by anyone
- * else throws, and a lock whose owner died can be recognised and recovered.
+ * the store can lock any of its million slot locks without allocating. The
+ * words and their bits are in lock-word.ts.
  *
  * The design is the futex mutex of Drepper's "Futexes Are Tricky": a
  * SLEEPING bit in the word (his state 2) makes the unlock's one CAS fail
@@ -26,51 +11,12 @@
  * decide whether that slow unlock really notifies; plus Go's starvation mode
  * made strict by a direct handoff to one designated heir.
  */
-import { threadId } from 'node:worker_threads';
 import { AbortedError, DeadlockError, LockTimeoutError, NotOwnerError } from './errors.js';
-
-export const LOCK_BYTES = 56;
-/**
- * A lock whose acquisitions are counted elsewhere (acquire's `s`) uses only
- * WORD, HEIR and SLEEPERS (and the reserved word): the store's job locks.
- */
-export const JOB_LOCK_BYTES = 16;
-export const LOCK_WORD = 0;
-export const LOCK_HEIR = 4;
-export const LOCK_SLEEPERS = 8;
-export const LOCK_STAT_ACQUISITIONS = 16;
-export const LOCK_STAT_CONTENDED = 24;
-export const LOCK_STAT_WAITS = 32;
-export const LOCK_STAT_WAIT_TOTAL_MS = 40;
-export const LOCK_STAT_WAIT_MAX_MS = 48;
-
-/**
- * A thread may be asleep on this word (or about to be): the unlock's fast CAS
- * fails and it takes the slow path, which wakes one. Set by a sleeper with a
- * CAS on the exact value it then sleeps on; kept by acquirers that see other
- * sleepers counted; cleared by the unlock.
- */
-export const SLEEPING = 1;
-/** A waiter has waited past STARVE_MS and is registered in HEIR: the next unlock hands the lock to it. */
-export const STARVING = 2;
-/** Reserved: the previous owner died holding the lock (robust-mutex recovery). */
-export const OWNER_DIED = 4;
-export const OWNER_SHIFT = 3;
-/** SLEEPERS word: bit 0 is WOKEN (a notified thread has not yet looked at the word); the count is above it. */
-export const WOKEN = 1;
-export const SLEEPER = 2;
-/** Owner ids must fit in the 28 bits above the flags. */
-export const MAX_OWNER = (1 << 28) - 1;
-
-/** The word an acquirer in the slow path writes: ours, flagged SLEEPING if other threads are counted asleep. */
-function slowWord(i32: Int32Array, w: number): number {
-  return Atomics.load(i32, w + 2) >= SLEEPER ? SELF_WORD | SLEEPING : SELF_WORD;
-}
-
-/** This thread's owner id: `threadId + 1`, so that 0 can mean "free". */
-export const SELF = threadId + 1;
-/** The word this thread writes when it takes a free lock. */
-export const SELF_WORD = SELF << OWNER_SHIFT;
+import { Acquirer, slowWord } from './lock-acquirer.js';
+import { recordContended, recordSpun, statsIndex } from './lock-stats.js';
+import {
+  OWNER_SHIFT, POLL_MS, SELF, SELF_WORD, SLEEPER, SLEEPING, STARVING, WOKEN, ownerOf, type GiveUp, type LockViews,
+} from './lock-word.js';
 
 /**
  * Loads spent spinning before going to sleep. Loads keep the cache line
@@ -83,224 +29,14 @@ export const SPIN_LIMIT = 12;
  * Longest pause between two spin loads, in iterations of a trivial loop (one
  * to two ns each). Few, widely spaced loads are what make a contended lock
  * fast: every load by a waiter pulls the line out of the holder's cache, and
- * the holder's next unlock and lock then miss. Measured against 40 loads
- * with pauses up to 64 (the same few microseconds of spinning), V8's
- * Atomics.Mutex / ours at 2, 4 and 8 threads went from 1.01-1.28 to
- * 1.16-1.40 (scripts/ab-mutex.mjs, README). Fairness is not left to the
- * spin: a waiter past STARVE_MS gets the lock handed to it.
+ * the holder's next unlock and lock then miss. Against 40 loads with
+ * pauses up to 64 (the same few microseconds of spinning), a contended lock
+ * + unlock takes 7-26 % less time at 2, 4 and 8 threads, and V8's
+ * Atomics.Mutex takes 1.19-1.24x as long as ours instead of 1.04-1.08x
+ * (`node scripts/ab-mutex.mjs <old> <new> --threads N --v8`). Fairness is
+ * not left to the spin: a waiter past STARVE_MS gets the lock handed to it.
  */
 export const SPIN_MAX_PAUSE = 1024;
-/** A waiter that has waited this long stops letting newcomers barge past it (Go's starvationThresholdNs). */
-export const STARVE_MS = 1;
-/** Upper bound of one Atomics.wait, so timeouts, aborts and dead owners are noticed. */
-export const POLL_MS = 50;
-
-export interface LockViews {
-  readonly i32: Int32Array;
-  readonly f64: Float64Array;
-}
-
-const viewCache = new WeakMap<SharedArrayBuffer, LockViews>();
-
-/** Int32 / Float64 views over a whole SharedArrayBuffer, made once per buffer per thread. */
-export function viewsOf(buffer: SharedArrayBuffer): LockViews {
-  let v = viewCache.get(buffer);
-  if (v === undefined) {
-    v = {
-      i32: new Int32Array(buffer, 0, buffer.byteLength >> 2),
-      f64: new Float64Array(buffer, 0, buffer.byteLength >> 3),
-    };
-    viewCache.set(buffer, v);
-  }
-  return v;
-}
-
-export function ownerOf(word: number): number {
-  return word >>> OWNER_SHIFT;
-}
-
-/**
- * Robust-mutex hooks (pthread's EOWNERDEAD): how a waiter learns that the
- * owner of the lock died, and how the data that owner was changing is put
- * back before the waiter takes over. Supplied by the store.
- */
-export interface Robust {
-  isDead(owner: number): boolean;
-  /** Roll back whatever the dead owner was doing (idempotent, once per death). */
-  recover(owner: number): void;
-  /** Count a lock taken over from a dead owner. */
-  recovered(): void;
-}
-
-/** How to give up: an absolute deadline on performance.now() and/or a signal; and the robust hooks. */
-export interface GiveUp {
-  readonly deadline: number;
-  readonly timeoutMs: number;
-  readonly signal: AbortSignal | undefined;
-  readonly robust?: Robust | undefined;
-}
-
-export const NEVER: GiveUp = { deadline: Infinity, timeoutMs: Infinity, signal: undefined };
-
-/**
- * One attempt at the lock, used by both the blocking and the async paths.
- * `step()` returns 0 once this thread owns the lock, -1 to look again at once,
- * or else the exact (non-zero) word value to sleep on.
- */
-class Acquirer {
-  readonly start = performance.now();
-  sleeps = 0;
-  heir = false;
-  /** Set when a sleep ran to its timeout: time to ask whether the owner is still alive. */
-  polled = false;
-
-  constructor(
-    private readonly i32: Int32Array,
-    private readonly w: number,
-    private readonly robust: Robust | undefined,
-  ) {}
-
-  step(): number {
-    const { i32, w } = this;
-    const v = Atomics.load(i32, w);
-    if (v === 0) {
-      // Keep SLEEPING when others are counted asleep: their wake-up must not
-      // depend on a barger's unlock, which would take the fast path.
-      if (Atomics.compareExchange(i32, w, 0, slowWord(i32, w)) !== 0) return -1;
-      // Took it without a handoff: give up the heir registration so another
-      // starving waiter can register. Nobody can have taken it from us: an
-      // unlocker only takes HEIR while it holds the lock, and then writes our
-      // id into the word instead of 0.
-      if (this.heir) Atomics.compareExchange(i32, w + 1, SELF, 0);
-      return 0;
-    }
-    if (ownerOf(v) === SELF) {
-      // Only an unlocker's direct handoff writes our id into the word, and it
-      // hands only to the registered heir (it cleared HEIR with an exchange first).
-      return 0;
-    }
-    if (this.polled && this.robust !== undefined) {
-      this.polled = false;
-      if (this.robust.isDead(ownerOf(v))) return this.takeOver(v);
-    }
-    if (!this.heir && performance.now() - this.start >= STARVE_MS) {
-      // Become the heir: at most one thread at a time. The compareExchange
-      // makes the registration atomic; losing it just means someone else is
-      // starving first and we wait our turn.
-      this.heir = Atomics.compareExchange(i32, w + 1, 0, SELF) === 0;
-    }
-    if (!this.heir && (v & SLEEPING) === 0) {
-      // About to sleep on a held word: flag it so its unlock leaves the fast
-      // path. The CAS only adds the bit to the value we saw; if the word
-      // changed meanwhile we look again. Atomics.wait then sleeps only while
-      // the word still holds exactly this flagged value.
-      return Atomics.compareExchange(i32, w, v, v | SLEEPING) === v ? v | SLEEPING : -1;
-    }
-    if (this.heir && (v & STARVING) === 0) {
-      // Flag the holder's word so its unlock leaves the fast path and hands
-      // over. The CAS only adds a bit to the value we saw; if the word changed
-      // meanwhile (released, taken by another) we look again.
-      return Atomics.compareExchange(i32, w, v, v | STARVING) === v ? v | STARVING : -1;
-    }
-    return v;
-  }
-
-  /**
-   * The owner died holding the lock. First the store rolls back what it was
-   * doing (once per death, whoever gets here first; the others wait for that
-   * inside recover()), then we take the word over with a CAS from the exact
-   * dead-owned value we saw: if several waiters race here, one wins and the
-   * rest see a live owner (the winner) and wait as usual. A dead heir's
-   * registration is dropped so a live waiter can become heir.
-   */
-  private takeOver(v: number): number {
-    const { i32, w, robust } = this;
-    const dead = ownerOf(v);
-    robust?.recover(dead);
-    Atomics.compareExchange(i32, w + 1, dead, 0);
-    if (Atomics.compareExchange(i32, w, v, slowWord(i32, w)) !== v) return -1;
-    if (this.heir) Atomics.compareExchange(i32, w + 1, SELF, 0);
-    robust?.recovered();
-    return 0;
-  }
-
-  /**
-   * Sleep on `value` (blocking). The sleeper count goes up BEFORE Atomics.wait
-   * re-reads the word: see release() for why that ordering closes the
-   * lost-wakeup window.
-   *
-   * The heir sleeps elsewhere: on the HEIR word, expecting its own id. The
-   * unlocker that hands over first takes that registration with an exchange
-   * and then notifies exactly that address, so exactly the heir wakes (no
-   * thundering herd); and if the exchange came first, the heir's wait sees
-   * HEIR changed and returns at once.
-   */
-  sleep(value: number, timeoutMs: number): void {
-    const { i32, w } = this;
-    if (this.heir) {
-      const r = Atomics.wait(i32, w + 1, SELF, timeoutMs);
-      if (r === 'ok') this.sleeps++;
-      this.polled = r === 'timed-out';
-      return;
-    }
-    Atomics.add(i32, w + 2, SLEEPER);
-    this.awake(Atomics.wait(i32, w, value, timeoutMs));
-  }
-
-  /**
-   * Leave the sleeper count. A thread woken by a notify ('ok') also clears
-   * WOKEN, so the next unlock may wake another.
-   */
-  awake(result: unknown): void {
-    Atomics.sub(this.i32, this.w + 2, SLEEPER);
-    if (result === 'ok') {
-      Atomics.and(this.i32, this.w + 2, ~WOKEN);
-      this.sleeps++;
-    } else if (result === 'timed-out') {
-      // Self-healing: a thread killed between being notified and clearing
-      // WOKEN would leave it set, and no unlock would notify again. A sleeper
-      // that ran to its timeout clears it; if it was legitimately set, the
-      // cost is one extra notify.
-      Atomics.and(this.i32, this.w + 2, ~WOKEN);
-      this.polled = true;
-    }
-  }
-
-  /**
-   * Give up waiting. If we are the heir, withdraw; if an unlocker already took
-   * our heir registration (the exchange in releaseSlow), the lock is being
-   * handed to us and we must take it rather than leave it owned by nobody.
-   */
-  withdraw(): boolean {
-    const { i32, w } = this;
-    if (!this.heir) return false;
-    if (Atomics.compareExchange(i32, w + 1, SELF, 0) === SELF) return false;
-    // The unlocker exchanged HEIR just before storing our id in the word; wait for that store.
-    for (let v = Atomics.load(i32, w); ownerOf(v) !== SELF; v = Atomics.load(i32, w)) Atomics.wait(i32, w, v, 1);
-    return true;
-  }
-}
-
-/** Record an acquisition that did not take the fast path. Runs while holding the lock. */
-function recordContended(f64: Float64Array, s: number, start: number, sleeps: number): void {
-  const waited = performance.now() - start;
-  f64[s] = (f64[s] ?? 0) + 1;
-  f64[s + 1] = (f64[s + 1] ?? 0) + 1;
-  f64[s + 2] = (f64[s + 2] ?? 0) + sleeps;
-  f64[s + 3] = (f64[s + 3] ?? 0) + waited;
-  if (waited > (f64[s + 4] ?? 0)) f64[s + 4] = waited;
-}
-
-/** Record an acquisition won by spinning. Runs while holding the lock. */
-function recordSpun(f64: Float64Array, s: number): void {
-  f64[s] = (f64[s] ?? 0) + 1;
-  f64[s + 1] = (f64[s + 1] ?? 0) + 1;
-}
-
-/** Index of ACQUISITIONS in the Float64 view for a lock at byte `base`. */
-export function statsIndex(base: number): number {
-  return (base + LOCK_STAT_ACQUISITIONS) >> 3;
-}
 
 /**
  * Fast path: one compareExchange; on success count the acquisition (a plain
@@ -524,47 +260,4 @@ function releaseSlow(i32: Int32Array, w: number): void {
     if (Atomics.load(i32, w + 2) !== 0) wakeOne(i32, w);
     return;
   }
-}
-
-export interface LockStats {
-  /** Times the lock was taken. */
-  acquisitions: number;
-  /** Acquisitions whose first compareExchange failed (someone held the lock). */
-  contended: number;
-  /** Atomics.wait / waitAsync sleeps, summed over all acquisitions. */
-  waits: number;
-  /** Time spent acquiring, summed over contended acquisitions, in milliseconds. */
-  totalWaitMs: number;
-  /** Longest single contended acquisition, in milliseconds. */
-  maxWaitMs: number;
-}
-
-export function emptyStats(): LockStats {
-  return { acquisitions: 0, contended: 0, waits: 0, totalWaitMs: 0, maxWaitMs: 0 };
-}
-
-/**
- * Add the statistics of the lock at `base` into `into`. The counters are
- * written by lock holders with plain stores, so a read while others are
- * locking sees recent values, not a snapshot; totals are exact once quiet.
- */
-export function addStats(v: LockViews, base: number, into: LockStats): LockStats {
-  return addStatsAt(v.f64, statsIndex(base), into);
-}
-
-/** Add the five statistics words at Float64Array index `s` into `into`. */
-export function addStatsAt(f: Float64Array, s: number, into: LockStats): LockStats {
-  into.acquisitions += f[s] ?? 0;
-  into.contended += f[s + 1] ?? 0;
-  into.waits += f[s + 2] ?? 0;
-  into.totalWaitMs += f[s + 3] ?? 0;
-  into.maxWaitMs = Math.max(into.maxWaitMs, f[s + 4] ?? 0);
-  return into;
-}
-
-/** Turn `{ timeoutMs, signal }` into a GiveUp. Arguments are validated by the caller. */
-export function giveUp(timeoutMs: number | undefined, signal: AbortSignal | undefined, robust?: Robust): GiveUp {
-  if (timeoutMs === undefined && signal === undefined && robust === undefined) return NEVER;
-  const t = timeoutMs ?? Infinity;
-  return { deadline: performance.now() + t, timeoutMs: t, signal, robust };
 }

@@ -7,7 +7,9 @@
 import { JobNotFoundError } from './errors.js';
 import { attachMem } from './handle.js';
 import { GLOBAL_LOCK, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, REG_ENTRIES, REGISTRY, S_LOCK, STRUCT_LOCK } from './layout.js';
-import { LOCK_STAT_ACQUISITIONS, LOCK_BYTES, NEVER, acquire, release, statsIndex } from './lock-core.js';
+import { acquire, release } from './lock-core.js';
+import { statsIndex } from './lock-stats.js';
+import { LOCK_STAT_ACQUISITIONS, LOCK_BYTES, NEVER } from './lock-word.js';
 import { slotBase } from './memory.js';
 import { NONE, findOptimistic } from './structures.js';
 import type { StoreHandle } from './types.js';

@@ -23,7 +23,7 @@ import {
   STATE_TRUNCATED,
   type Geometry,
 } from './layout.js';
-import { viewsOf } from './lock-core.js';
+import { viewsOf } from './lock-word.js';
 
 export interface Mem {
   readonly buffer: SharedArrayBuffer;

@@ -1,26 +1,13 @@
 /**
  * `Mutex`: a cross-thread lock on an Int32 word inside a SharedArrayBuffer.
  * The same buffer and byte offset in any thread is the same lock. The
- * protocol itself lives in lock-core.ts, where every Atomics call is explained.
+ * protocol itself lives in lock-core.ts and lock-acquirer.ts, where every
+ * Atomics call is explained.
  */
 import { InvalidArgumentError } from './errors.js';
-import {
-  LOCK_BYTES,
-  NEVER,
-  SELF,
-  acquire,
-  acquireAsync,
-  addStats,
-  emptyStats,
-  giveUp,
-  ownerOf,
-  release,
-  statsIndex,
-  tryAcquire,
-  viewsOf,
-  type LockStats,
-  type LockViews,
-} from './lock-core.js';
+import { acquire, acquireAsync, release, tryAcquire } from './lock-core.js';
+import { addStats, emptyStats, statsIndex, type LockStats } from './lock-stats.js';
+import { LOCK_BYTES, NEVER, SELF, giveUp, ownerOf, viewsOf, type LockViews } from './lock-word.js';
 import { checkLockOptions, type LockOptions } from './options.js';
 
 export type { LockStats };

@@ -11,7 +11,9 @@ import {
   S_LEASE_UNTIL, S_LENS, S_MAX_RETRIES, S_STATE, S_UPDATED_AT, S_VERSION, STATE_HAS_ERROR, STATE_LIST_MASK,
   STATE_LIST_SHIFT, STATE_STATUS_MASK, STATE_TRUNCATED,
 } from './layout.js';
-import { SELF, acquire, release, statsIndex, type GiveUp } from './lock-core.js';
+import { acquire, release } from './lock-core.js';
+import { statsIndex } from './lock-stats.js';
+import { SELF, type GiveUp } from './lock-word.js';
 import { SLOT_FREE, SLOT_OTHER_ID, readSlot, slotBase, writeBegin, writeEnd, type Mem } from './memory.js';
 import { freeSlot, indexInsert, indexRemove, listPush, listUnlink } from './structures.js';
 import { ALLOWED, STATUS_BY_CODE, STATUS_CODES, STATUS_FREE } from './transitions.js';

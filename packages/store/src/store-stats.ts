@@ -3,7 +3,7 @@ import { countOf } from './journal.js';
 import {
   GLOBAL_LOCK, H_JOBS_REPAIRED, H_LIVE, H_LOCKS_RECOVERED, H_STALLED_RECLAIMED, QUEUE_LOCK, R_JOB_LOCK_STATS, REG_ENTRIES, REGISTRY, STRUCT_LOCK,
 } from './layout.js';
-import { addStats, addStatsAt, emptyStats, type LockStats } from './lock-core.js';
+import { addStats, addStatsAt, emptyStats, type LockStats } from './lock-stats.js';
 import type { Mem } from './memory.js';
 import type { Locking } from './options.js';
 import { STATUS_CODES } from './transitions.js';

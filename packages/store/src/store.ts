@@ -19,7 +19,9 @@ import {
   GLOBAL_LOCK, H_HIGH_WATER, LAYOUT_VERSION, H_LEASE_MS, H_LOCKS_RECOVERED, H_RETRY_LEN, H_STALLED_RECLAIMED,
   LIST_PENDING, LIST_RETRY, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, R_STATE, REG_DETACHED, S_HASH, S_LOCK, S_STATE, STATE_STATUS_MASK, STRUCT_LOCK,
 } from './layout.js';
-import { acquire, giveUp, release, statsIndex, type GiveUp, type Robust } from './lock-core.js';
+import { acquire, release } from './lock-core.js';
+import { statsIndex } from './lock-stats.js';
+import { giveUp, type GiveUp, type Robust } from './lock-word.js';
 import { storeCounts, storeRecovery, storeStats } from './store-stats.js';
 import { SLOT_FREE, SLOT_OTHER_ID, readSlot, seen, slotBase, slotGen, slotHolds, type Mem } from './memory.js';
 import { SlotHints } from './hints.js';

@@ -1,5 +1,5 @@
 import type { JobStatus } from './transitions.js';
-import type { LockStats } from './lock-core.js';
+import type { LockStats } from './lock-stats.js';
 import type { Locking } from './options.js';
 
 /** A copy of one job at one instant. Plain data: never a view into shared memory. */

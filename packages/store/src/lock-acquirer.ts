@@ -1,0 +1,152 @@
+/**
+ * The waiter's side of the lock protocol (lock-core.ts): one attempt at a
+ * contended lock, from the first look at the word to owning it, sleeping as
+ * needed, becoming the heir when starving, taking over from a dead owner.
+ */
+import {
+  SELF, SELF_WORD, SLEEPER, SLEEPING, STARVE_MS, STARVING, WOKEN, ownerOf, type Robust,
+} from './lock-word.js';
+
+/** The word an acquirer in the slow path writes: ours, flagged SLEEPING if other threads are counted asleep. */
+export function slowWord(i32: Int32Array, w: number): number {
+  return Atomics.load(i32, w + 2) >= SLEEPER ? SELF_WORD | SLEEPING : SELF_WORD;
+}
+
+/**
+ * One attempt at the lock, used by both the blocking and the async paths.
+ * `step()` returns 0 once this thread owns the lock, -1 to look again at once,
+ * or else the exact (non-zero) word value to sleep on.
+ */
+export class Acquirer {
+  readonly start = performance.now();
+  sleeps = 0;
+  heir = false;
+  /** Set when a sleep ran to its timeout: time to ask whether the owner is still alive. */
+  polled = false;
+
+  constructor(
+    private readonly i32: Int32Array,
+    private readonly w: number,
+    private readonly robust: Robust | undefined,
+  ) {}
+
+  step(): number {
+    const { i32, w } = this;
+    const v = Atomics.load(i32, w);
+    if (v === 0) {
+      // Keep SLEEPING when others are counted asleep: their wake-up must not
+      // depend on a barger's unlock, which would take the fast path.
+      if (Atomics.compareExchange(i32, w, 0, slowWord(i32, w)) !== 0) return -1;
+      // Took it without a handoff: give up the heir registration so another
+      // starving waiter can register. Nobody can have taken it from us: an
+      // unlocker only takes HEIR while it holds the lock, and then writes our
+      // id into the word instead of 0.
+      if (this.heir) Atomics.compareExchange(i32, w + 1, SELF, 0);
+      return 0;
+    }
+    if (ownerOf(v) === SELF) {
+      // Only an unlocker's direct handoff writes our id into the word, and it
+      // hands only to the registered heir (it cleared HEIR with an exchange first).
+      return 0;
+    }
+    if (this.polled && this.robust !== undefined) {
+      this.polled = false;
+      if (this.robust.isDead(ownerOf(v))) return this.takeOver(v);
+    }
+    if (!this.heir && performance.now() - this.start >= STARVE_MS) {
+      // Become the heir: at most one thread at a time. The compareExchange
+      // makes the registration atomic; losing it just means someone else is
+      // starving first and we wait our turn.
+      this.heir = Atomics.compareExchange(i32, w + 1, 0, SELF) === 0;
+    }
+    if (!this.heir && (v & SLEEPING) === 0) {
+      // About to sleep on a held word: flag it so its unlock leaves the fast
+      // path. The CAS only adds the bit to the value we saw; if the word
+      // changed meanwhile we look again. Atomics.wait then sleeps only while
+      // the word still holds exactly this flagged value.
+      return Atomics.compareExchange(i32, w, v, v | SLEEPING) === v ? v | SLEEPING : -1;
+    }
+    if (this.heir && (v & STARVING) === 0) {
+      // Flag the holder's word so its unlock leaves the fast path and hands
+      // over. The CAS only adds a bit to the value we saw; if the word changed
+      // meanwhile (released, taken by another) we look again.
+      return Atomics.compareExchange(i32, w, v, v | STARVING) === v ? v | STARVING : -1;
+    }
+    return v;
+  }
+
+  /**
+   * The owner died holding the lock. First the store rolls back what it was
+   * doing (once per death, whoever gets here first; the others wait for that
+   * inside recover()), then we take the word over with a CAS from the exact
+   * dead-owned value we saw: if several waiters race here, one wins and the
+   * rest see a live owner (the winner) and wait as usual. A dead heir's
+   * registration is dropped so a live waiter can become heir.
+   */
+  private takeOver(v: number): number {
+    const { i32, w, robust } = this;
+    const dead = ownerOf(v);
+    robust?.recover(dead);
+    Atomics.compareExchange(i32, w + 1, dead, 0);
+    if (Atomics.compareExchange(i32, w, v, slowWord(i32, w)) !== v) return -1;
+    if (this.heir) Atomics.compareExchange(i32, w + 1, SELF, 0);
+    robust?.recovered();
+    return 0;
+  }
+
+  /**
+   * Sleep on `value` (blocking). The sleeper count goes up BEFORE Atomics.wait
+   * re-reads the word: see release() for why that ordering closes the
+   * lost-wakeup window.
+   *
+   * The heir sleeps elsewhere: on the HEIR word, expecting its own id. The
+   * unlocker that hands over first takes that registration with an exchange
+   * and then notifies exactly that address, so exactly the heir wakes (no
+   * thundering herd); and if the exchange came first, the heir's wait sees
+   * HEIR changed and returns at once.
+   */
+  sleep(value: number, timeoutMs: number): void {
+    const { i32, w } = this;
+    if (this.heir) {
+      const r = Atomics.wait(i32, w + 1, SELF, timeoutMs);
+      if (r === 'ok') this.sleeps++;
+      this.polled = r === 'timed-out';
+      return;
+    }
+    Atomics.add(i32, w + 2, SLEEPER);
+    this.awake(Atomics.wait(i32, w, value, timeoutMs));
+  }
+
+  /**
+   * Leave the sleeper count. A thread woken by a notify ('ok') also clears
+   * WOKEN, so the next unlock may wake another.
+   */
+  awake(result: unknown): void {
+    Atomics.sub(this.i32, this.w + 2, SLEEPER);
+    if (result === 'ok') {
+      Atomics.and(this.i32, this.w + 2, ~WOKEN);
+      this.sleeps++;
+    } else if (result === 'timed-out') {
+      // Self-healing: a thread killed between being notified and clearing
+      // WOKEN would leave it set, and no unlock would notify again. A sleeper
+      // that ran to its timeout clears it; if it was legitimately set, the
+      // cost is one extra notify.
+      Atomics.and(this.i32, this.w + 2, ~WOKEN);
+      this.polled = true;
+    }
+  }
+
+  /**
+   * Give up waiting. If we are the heir, withdraw; if an unlocker already took
+   * our heir registration (the exchange in releaseSlow), the lock is being
+   * handed to us and we must take it rather than leave it owned by nobody.
+   */
+  withdraw(): boolean {
+    const { i32, w } = this;
+    if (!this.heir) return false;
+    if (Atomics.compareExchange(i32, w + 1, SELF, 0) === SELF) return false;
+    // The unlocker exchanged HEIR just before storing our id in the word; wait for that store.
+    for (let v = Atomics.load(i32, w); ownerOf(v) !== SELF; v = Atomics.load(i32, w)) Atomics.wait(i32, w, v, 1);
+    return true;
+  }
+}
