@@ -2,6 +2,7 @@ export { InMemoryJobStore } from './baseline/in-memory-store.js';
 export { startComlinkBaseline, wrapBaseline } from './baseline/client.js';
 export type { ComlinkBaseline } from './baseline/client.js';
 export { RacePool } from './pool.js';
+export { markDeadWorkers } from './dead-workers.js';
 export type { RacePoolOptions, JobRunOptions, RaceEntry } from './pool.js';
 export { createGate, passGate, GateTimeoutError, DEFAULT_GATE_TIMEOUT_MS } from './gate.js';
 export { jobScenarioConfig, expectedJobRun, expectedOutcome, attemptFails, verifyJobRun } from './job-scenario.js';

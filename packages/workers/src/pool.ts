@@ -8,6 +8,7 @@ import type { MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { InvalidArgumentError, type JobCounts, type JobSnapshot, type JobStore } from '@atomic-jobs/store';
 import type { ComlinkBaseline } from './baseline/client.js';
+import { markDeadWorkers } from './dead-workers.js';
 import { createGate } from './gate.js';
 import { jobScenarioConfig, verifyJobRun, type JobRunReport, type JobScenarioOptions, type JobWorkerResult } from './job-scenario.js';
 import { JOB_CTRL_WORDS, type PoolResults, type PoolTask, type PoolWorkerData } from './protocol.js';
@@ -63,19 +64,8 @@ export class RacePool {
       workerData,
     });
     // Tell the store when a worker dies, so the locks it held are recovered
-    // (robust locks: see the store's README). piscina's 'workerDestroy' comes
-    // after the thread exited, when its threadId already reads -1, so we keep
-    // the ids we saw at 'workerCreate' and mark the ones no longer running.
-    const known = new Set<number>();
-    this.#piscina.on('workerCreate', (w: { id: number }) => known.add(w.id));
-    this.#piscina.on('workerDestroy', () => {
-      const running = new Set(this.#piscina.threads.map((t) => t.threadId));
-      for (const id of known) {
-        if (running.has(id)) continue;
-        known.delete(id);
-        this.store.markThreadDead(id);
-      }
-    });
+    // (robust locks: see the store's README).
+    markDeadWorkers(this.#piscina, this.store);
   }
 
   /**
