@@ -32,7 +32,8 @@ const median = (xs) => [...xs].sort((p, q) => p - q)[xs.length >> 1];
 /** Run one child: `sides` are [name, dist] pairs, timed in turn `rounds` times (V8's mutex last when `v8`). */
 function child(sides, threads, rounds, v8, flags) {
   const args = [...flags, self, 'child', JSON.stringify({ sides, threads, rounds, v8 })];
-  const out = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  // A timeout: Node 20's shared heap (--harmony-struct) can hang a process now and then.
+  const out = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
   const lines = out.stdout.trim().split('\n').filter((l) => l.startsWith('{'));
   // Node 20 can crash while tearing down a --harmony-struct process after the
   // last line is printed; the results are complete, so only a short output fails.
@@ -57,9 +58,9 @@ if (isMainThread && process.argv[2] !== 'child') {
   }
   if (values['harmony-b']) {
     const ns = { a: [], b: [] };
-    for (let r = 0; r < 8; r++) {
-      for (const r of child([['a', a]], threads, 5, false, [])) ns.a.push(r.ns);
-      for (const r of child([['b', b]], threads, 5, false, ['--harmony-struct'])) ns.b.push(r.ns);
+    for (let c = 0; c < 8; c++) {
+      for (const row of child([['a', a]], threads, 5, false, [])) ns.a.push(row.ns);
+      for (const row of child([['b', b]], threads, 5, false, ['--harmony-struct'])) ns.b.push(row.ns);
     }
     const [ma, mb] = [median(ns.a), median(ns.b)];
     console.log(`Mutex, ${threads} threads, median of ${ns.a.length} rounds: A ${ma.toFixed(1)} ns/op, B (with --harmony-struct) ${mb.toFixed(1)}; B / A ${(mb / ma).toFixed(3)}`);
@@ -75,7 +76,7 @@ if (isMainThread && process.argv[2] !== 'child') {
   }
 } else if (isMainThread) {
   const { sides, threads, rounds, v8 } = JSON.parse(process.argv[3]);
-  // One Mutex per side, each with the counter it guards on the cache line after it.
+  // One Mutex per side, each with the counter it guards on a cache line of its own.
   const buffers = Object.fromEntries(sides.map(([name]) => [name, new SharedArrayBuffer(256)]));
   const v8Mutex = v8 ? new Atomics.Mutex() : undefined;
   const v8Counter = new SharedArrayBuffer(256);
