@@ -21,22 +21,29 @@ import {
 /**
  * Loads spent spinning before going to sleep. Loads keep the cache line
  * shared; CAS only when it looks free. With the pauses doubling from 1 to
- * SPIN_MAX_PAUSE, the whole spin is about 3,000 loop iterations (a few
- * microseconds) before the waiter sleeps.
+ * SPIN_MAX_PAUSE, the whole spin is about 2,300 loop iterations (a few
+ * microseconds, as with the 40 loads it replaced) before the waiter sleeps.
  */
-export const SPIN_LIMIT = 12;
+export const SPIN_LIMIT = 16;
 /**
  * Longest pause between two spin loads, in iterations of a trivial loop (one
- * to two ns each). Few, widely spaced loads are what make a contended lock
- * fast: every load by a waiter pulls the line out of the holder's cache, and
- * the holder's next unlock and lock then miss. Against 40 loads with
- * pauses up to 64 (the same few microseconds of spinning), a contended lock
- * + unlock takes 7-26 % less time at 2, 4 and 8 threads, and V8's
- * Atomics.Mutex takes 1.19-1.24x as long as ours instead of 1.04-1.08x
- * (`node scripts/ab-mutex.mjs <old> <new> --threads N --v8`). Fairness is
- * not left to the spin: a waiter past STARVE_MS gets the lock handed to it.
+ * to two ns each). Fewer, more widely spaced loads make a contended lock
+ * faster: every load by a waiter pulls the line out of the holder's cache,
+ * and the holder's next unlock and lock then miss. Against 40 loads with
+ * pauses up to 64, a contended lock + unlock of an empty critical section
+ * takes 8-15 % less time at 2, 4 and 8 threads, and V8's Atomics.Mutex
+ * takes 1.12-1.22x as long as ours instead of 1.00-1.08x (`node
+ * scripts/ab-mutex.mjs <old> <new> --threads N --v8`).
+ *
+ * Not wider: with pauses up to 1,024 it was faster still on an empty
+ * critical section, but a waiter for one of the store's job locks (held
+ * ~0.5-1 us, free for a few hundred ns between two calls of the holder)
+ * then looked too rarely to find it free, went to sleep and waited for a
+ * wake-up: the p99 wait at 2 threads on one hot job went from 2-5 us to
+ * 6-19 us. With 256 it stays at 2-5 us. Fairness is not left to the spin:
+ * a waiter past STARVE_MS gets the lock handed to it.
  */
-export const SPIN_MAX_PAUSE = 1024;
+export const SPIN_MAX_PAUSE = 256;
 
 /**
  * Fast path: one compareExchange; on success count the acquisition (a plain
