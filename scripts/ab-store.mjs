@@ -10,6 +10,7 @@
 //   --op updateStatus (default): each job processing, then pending (ns per call)
 //   --op claim: claim each job (ns per call), put back to pending untimed
 //   --op get: get each job (ns per call)
+//   --op claimNext: claimNext (ns per call), each job put back to pending untimed
 //
 //   git worktree add /tmp/old <commit> && (cd /tmp/old && pnpm install --frozen-lockfile && pnpm build)
 //   node scripts/ab-store.mjs /tmp/old/packages/store/dist packages/store/dist [--op get] [--capacity 1000000]
@@ -23,8 +24,8 @@ const { positionals, values } = parseArgs({
 });
 const { op } = values;
 const capacity = Number(values.capacity);
-if (positionals.length !== 2 || !['updateStatus', 'claim', 'get'].includes(op) || !Number.isInteger(capacity) || capacity < 100) {
-  process.stderr.write('usage: node scripts/ab-store.mjs <dist of build A> <dist of build B> [--op updateStatus|claim|get] [--capacity N >= 100]\n');
+if (positionals.length !== 2 || !['updateStatus', 'claim', 'claimNext', 'get'].includes(op) || !Number.isInteger(capacity) || capacity < 100) {
+  process.stderr.write('usage: node scripts/ab-store.mjs <dist of build A> <dist of build B> [--op updateStatus|claim|claimNext|get] [--capacity N >= 100]\n');
   process.exit(2);
 }
 const fill = Math.floor(capacity * 0.9);
@@ -54,6 +55,7 @@ function side(mod) {
     const t0 = performance.now();
     if (op === 'get') for (const id of picked) store.get(id);
     else if (op === 'claim') for (const id of picked) store.claim(id);
+    else if (op === 'claimNext') for (let i = 0; i < JOBS; i++) picked[i] = store.claimNext().id;
     else {
       for (const id of picked) {
         store.updateStatus(id, 'processing');
@@ -61,7 +63,7 @@ function side(mod) {
       }
     }
     const ns = ((performance.now() - t0) * 1e6) / (op === 'updateStatus' ? 2 * JOBS : JOBS);
-    if (op === 'claim') for (const id of picked) store.updateStatus(id, 'pending');
+    if (op === 'claim' || op === 'claimNext') for (const id of picked) store.updateStatus(id, 'pending');
     return ns;
   };
 }
