@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { Piscina } from 'piscina';
-import { JobStore, LockTimeoutError } from '@atomic-jobs/store';
+import { InvalidArgumentError, JobStore, LockTimeoutError } from '@atomic-jobs/store';
 import { markDeadWorkers } from '@atomic-jobs/workers';
 import type { LockDierData, LockDierTask } from '../fixtures/pool-lock-dier.js';
 import { fixtureUrl } from './helpers/threads.js';
@@ -46,6 +46,25 @@ describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
       expect(() => store.updateStatus('a', 'processing', undefined, { timeoutMs: 300 })).toThrow(LockTimeoutError);
       expect(store.get('a')).toMatchObject({ status: 'pending', version: 1 });
       expect(store.recovery().locksRecovered).toBe(0);
+    } finally {
+      await pool.destroy();
+    }
+  });
+});
+
+describe('markDeadWorkers arguments', () => {
+  it('refuses what is not a Piscina pool and a JobStore, naming the argument', async () => {
+    const store = JobStore.create({ capacity: 8 });
+    const pool = new Piscina({ filename: fixtureUrl('pool-lock-dier').href, minThreads: 0, maxThreads: 1, workerData: { handle: store.handle } });
+    try {
+      for (const [bad, argument] of [
+        [() => markDeadWorkers({ on: () => undefined } as unknown as Piscina, store), 'pool'],
+        [() => markDeadWorkers(undefined as unknown as Piscina, store), 'pool'],
+        [() => markDeadWorkers(pool, store.handle as unknown as JobStore), 'store'],
+      ] as const) {
+        expect(bad).toThrow(InvalidArgumentError);
+        expect(bad).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARGUMENT', argument }));
+      }
     } finally {
       await pool.destroy();
     }
