@@ -23,13 +23,18 @@ export interface Rounds {
   readonly ratios: number[];
 }
 
-/** Time `n` calls of `fn` (each `ops` operations); the median call, in ns per op. */
-export function batches(n: number, ops: number, fn: () => void): number {
+/**
+ * Time `n` calls of `fn` (each `ops` operations); the median call, in ns per
+ * op. `before` and `after` run around each call, untimed.
+ */
+export function batches(n: number, ops: number, fn: () => void, before?: () => void, after?: () => void): number {
   const times: number[] = [];
   for (let b = 0; b < n; b++) {
+    before?.();
     const t0 = performance.now();
     fn();
     times.push(performance.now() - t0);
+    after?.();
   }
   return (median(times) * 1e6) / ops;
 }

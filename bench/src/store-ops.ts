@@ -16,7 +16,7 @@ import { JobStore } from '@atomic-jobs/store';
 import type { BenchConfig } from './config.js';
 import type { Matcher } from './filter.js';
 import { measure } from './measure.js';
-import { alternate, median, pairedResult, type Rounds } from './alternate.js';
+import { alternate, batches, pairedResult, type Rounds } from './alternate.js';
 import type { PairedResult, SingleResult } from './results.js';
 
 /** A prime, so stepping by it visits every job before repeating. */
@@ -265,15 +265,7 @@ const SIDE_BATCHES = 5;
 
 /** One side of a round: `n` batches with their untimed hooks; the median batch, ns per call. */
 export function opSide(b: OpBody, n = SIDE_BATCHES): number {
-  const times: number[] = [];
-  for (let k = 0; k < n; k++) {
-    b.before?.();
-    const t0 = performance.now();
-    b.fn();
-    times.push(performance.now() - t0);
-    b.after?.();
-  }
-  return (median(times) * 1e6) / b.ops;
+  return batches(n, b.ops, b.fn, b.before, b.after);
 }
 
 /**
