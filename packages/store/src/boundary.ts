@@ -16,4 +16,3 @@ export {
   checkObject,
   checkUpdateOptions,
 } from './options.js';
-export { utf8Length } from './utf8.js';

@@ -8,21 +8,6 @@
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8');
 
-/** UTF-8 length of a well-formed string. */
-export function utf8Length(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
-  return n;
-}
-
 /** What the last successful scanId found: out-parameters, so the hot path allocates nothing. */
 export const scanned = { hash: 0, bytes: 0 };
 
