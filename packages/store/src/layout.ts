@@ -90,7 +90,7 @@ export const R_STATE = 4;
 export const R_LOG_LEN = 8;
 /** Status counters of this thread, one i32 per status code 1..4 (at R_COUNTS + code * 4). */
 export const R_COUNTS = 32;
-/** Undo pairs: (i32 index, old value); index -(slot + 1) means "restore the slot image" (value 1: with error bytes). */
+/** Undo pairs: (i32 index, old value); index ~slot (= -(slot + 1)) means "restore the slot image", its value then the slot's sequence when saved (R_IMAGE_FLAGS says whether with error bytes). */
 export const R_PAIRS = 64;
 export const R_MAX_PAIRS = 32;
 /**
