@@ -4,10 +4,12 @@
  * attempts and version written (fixtures/store-torn-rule.ts); 2 reader
  * threads get() and list() all 6 jobs meanwhile. Every snapshot read must
  * satisfy the rule. The control cases show the rule does reject tearing.
+ * Readers run in both read modes: the seqlock (no lock) and 'locked' (the
+ * default off x86-64).
  */
 import { describe, expect, it } from 'vitest';
 import { JobStore } from '@atomic-jobs/store';
-import type { JobSnapshot, Locking } from '@atomic-jobs/store';
+import type { JobSnapshot, Locking, ReadMode } from '@atomic-jobs/store';
 import { runTogether } from './helpers/threads.js';
 import { newControl } from '../fixtures/store-sync.js';
 import { attemptsAt, errorFor, statusAt, stored, tornReason } from '../fixtures/store-torn-rule.js';
@@ -52,7 +54,9 @@ describe('the consistency rule (control)', () => {
   });
 });
 
-describe.each<Locking>(['global', 'per-job'])('concurrent readers (locking %s)', (locking) => {
+const MODES: [Locking, ReadMode][] = [['global', 'seqlock'], ['per-job', 'seqlock'], ['global', 'locked'], ['per-job', 'locked']];
+
+describe.each(MODES)('concurrent readers (locking %s, reads %s)', (locking, reads) => {
   it('never see a torn snapshot while 2 writers update 6 jobs', async () => {
     const store = JobStore.create({ capacity: 8, maxErrorBytes: MAX_ERROR_BYTES, locking });
     const ids = ['a', 'b', 'c', 'é', '€', '😀'];
@@ -61,7 +65,7 @@ describe.each<Locking>(['global', 'per-job'])('concurrent readers (locking %s)',
     const writerIds = [ids.slice(0, 3), ids.slice(3)];
     const specs = [
       ...writerIds.map((own) => ({ fixture: 'store-torn-writer', data: { ctrl, handle: store.handle, ids: own, rounds: ROUNDS } satisfies TornWriterData })),
-      ...[0, 1].map(() => ({ fixture: 'store-torn-reader', data: { ctrl, handle: store.handle, ids, writers: writerIds.length } satisfies TornReaderData })),
+      ...[0, 1].map(() => ({ fixture: 'store-torn-reader', data: { ctrl, handle: store.handle, ids, writers: writerIds.length, reads } satisfies TornReaderData })),
     ];
     const results = await runTogether<TornWriterResult | TornReaderResult>(specs, ctrl);
     const writers = results.slice(0, 2) as TornWriterResult[];

@@ -4,7 +4,8 @@
  * end with 0 violations and 0 unknown verdicts, for both locking modes; then
  * the same with workers terminated at random moments (their in-flight
  * operation checked as an unknown outcome), and killed while parked inside
- * the store's critical sections. A last run on a deliberately
+ * the store's critical sections; and with the workers reading under locks
+ * (`reads: 'locked'`). A last run on a deliberately
  * broken store shows the same pipeline failing.
  * (Needs the compiled worker: `npx tsc -b test`.)
  */
@@ -39,6 +40,16 @@ describe.each<Locking>(['per-job', 'global'])('stress (%s locking)', (locking) =
     expect(s.violations, explain(s)).toBe(0);
     expect(s.unknown, explain(s)).toBe(0);
     expect(s.histories).toBeGreaterThanOrEqual(2);
+  });
+
+  it('...and with the workers reading under locks (reads: locked, the default off x86-64), pausing too', async () => {
+    const s = await runStress({
+      workers: 4, ops: 8000, durationMs: 30_000, seed: SEED + 1, locking, jobs: 4, historyOps: 400, checkTimeoutMs: 20_000, pauseChance: 0.2, reads: 'locked',
+    });
+    expect(s.violations, explain(s)).toBe(0);
+    expect(s.unknown, explain(s)).toBe(0);
+    expect(s.histories).toBeGreaterThanOrEqual(2);
+    expect(s.checkedWhole).toBeGreaterThan(0);
   });
 });
 

@@ -8,10 +8,9 @@ import { JobNotFoundError } from './errors.js';
 import { attachMem } from './handle.js';
 import { GLOBAL_LOCK, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, REG_ENTRIES, REGISTRY, S_LOCK, STRUCT_LOCK } from './layout.js';
 import { acquire, release } from './lock-core.js';
-import { statsIndex } from './lock-stats.js';
 import { LOCK_STAT_ACQUISITIONS, LOCK_BYTES, NEVER } from './lock-word.js';
 import { slotBase } from './memory.js';
-import { NONE, findOptimistic } from './structures.js';
+import { NONE, findLocked } from './structures.js';
 import type { StoreHandle } from './types.js';
 import { checkIdHash } from './validate.js';
 
@@ -28,15 +27,22 @@ const STATS_BYTES = LOCK_BYTES - LOCK_STAT_ACQUISITIONS;
 export function holdJobLock(handle: StoreHandle, id: string): () => void {
   const m = attachMem(handle);
   const hash = checkIdHash(id, m.g.maxIdBytes);
-  const slot = findOptimistic(m, id, hash);
-  if (slot === NONE) throw new JobNotFoundError(id);
-  if (m.g.locking === LOCKING_GLOBAL) {
-    acquire(m, GLOBAL_LOCK, NEVER, statsIndex(GLOBAL_LOCK));
-    return () => release(m, GLOBAL_LOCK);
+  // Acquisitions are counted in private words: this thread has no registry
+  // entry, and the store's own figures stay those of its calls.
+  const counted = { i32: m.i32, f64: new Float64Array(STATS_BYTES / 8) };
+  // The lookup under the lock that guards the index (no lock-free walk, so
+  // "not found" is right on any hardware).
+  const structure = m.g.locking === LOCKING_GLOBAL ? GLOBAL_LOCK : STRUCT_LOCK;
+  acquire(counted, structure, NEVER, 0);
+  const slot = findLocked(m, id, hash);
+  if (slot === NONE || structure === GLOBAL_LOCK) {
+    if (slot !== NONE) return () => release(m, GLOBAL_LOCK);
+    release(m, structure);
+    throw new JobNotFoundError(id);
   }
+  release(m, structure);
   const lock = slotBase(m, slot) + S_LOCK;
-  // Counted in private words: this thread has no registry entry.
-  acquire({ i32: m.i32, f64: new Float64Array(STATS_BYTES / 8) }, lock, NEVER, 0);
+  acquire(counted, lock, NEVER, 0);
   return () => release(m, lock);
 }
 

@@ -100,7 +100,9 @@ export const SLOT_OTHER_ID = 1;
  * Ordering: JavaScript has no fences, so the two Atomics.loads bracket the
  * plain reads. V8 keeps typed-array accesses in program order around Atomics
  * operations, and x86-64 never reorders loads with loads, which makes the
- * second load a valid check that the plain reads saw no writer. Readers never
+ * second load a valid check that the plain reads saw no writer. (Elsewhere,
+ * where loads may pass loads, JobStore reads under the job's lock instead and
+ * this read then always succeeds at once: ReadMode in options.ts.) Readers never
  * write shared memory, so any number of them proceed in parallel and never
  * delay a writer (the Go original's RLock, without the reader count).
  */

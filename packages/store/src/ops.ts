@@ -14,7 +14,7 @@ import {
 import { acquire, release } from './lock-core.js';
 import { statsIndex } from './lock-stats.js';
 import { SELF, type GiveUp } from './lock-word.js';
-import { SLOT_FREE, SLOT_OTHER_ID, readSlot, slotBase, writeBegin, writeEnd, type Mem } from './memory.js';
+import { SLOT_FREE, SLOT_OTHER_ID, readSlot, slotBase, slotGen, writeBegin, writeEnd, type Mem } from './memory.js';
 import { freeSlot, indexInsert, indexRemove, listPush, listUnlink } from './structures.js';
 import { ALLOWED, STATUS_BY_CODE, STATUS_CODES, STATUS_FREE } from './transitions.js';
 import type { JobSnapshot } from './types.js';
@@ -38,9 +38,13 @@ export interface Ctx {
   readonly leaseMs: number;
 }
 
-/** Read a slot whose lock we hold (the seqlock read then succeeds at once). */
-export function snapshotLocked(m: Mem, slot: number): JobSnapshot {
-  const s = readSlot(m, slot, undefined);
+/**
+ * Read a slot whose lock we hold (the seqlock read then succeeds at once).
+ * With `id`, the caller knows the slot holds that job, whose id string is
+ * then used rather than decoded.
+ */
+export function snapshotLocked(m: Mem, slot: number, id?: string): JobSnapshot {
+  const s = readSlot(m, slot, id, undefined, id === undefined ? -1 : slotGen(m, slotBase(m, slot)));
   if (s === SLOT_FREE || s === SLOT_OTHER_ID) throw new Error('atomic-jobs: internal error, slot changed under its lock');
   return s;
 }

@@ -25,7 +25,32 @@ export interface UpdateOptions extends LockOptions {
 
 export type Locking = 'global' | 'per-job';
 
-export interface StoreOptions {
+/**
+ * How this instance reads a job without changing it (`get`, `list`, and the
+ * index lookup before every call that finds its job).
+ * `'seqlock'`: no lock, a retry when a writer was inside (readers never write
+ * shared memory). Sound where the hardware keeps loads in order (x86-64).
+ * `'locked'`: take the job's lock for the read (and the structure lock to
+ * confirm an id not found). Sound by the ECMAScript memory model alone, on
+ * any hardware.
+ */
+export type ReadMode = 'seqlock' | 'locked';
+
+/** The default ReadMode: the seqlock only where its ordering argument holds (x86-64). */
+export const DEFAULT_READS: ReadMode = process.arch === 'x64' ? 'seqlock' : 'locked';
+
+/** Options of one JobStore instance (this thread's view of the store), for `create` and `attach`. */
+export interface AttachOptions {
+  /**
+   * How this instance reads jobs (see ReadMode). Each instance chooses for
+   * itself: writers always take the lock and bracket their writes with the
+   * seqlock, so instances in both modes can share a store.
+   * @default 'seqlock' on x64, 'locked' on every other architecture
+   */
+  reads?: ReadMode | undefined;
+}
+
+export interface StoreOptions extends AttachOptions {
   /** Maximum number of jobs held at once (slots). */
   capacity: number;
   /**
@@ -85,6 +110,14 @@ export function checkInt(name: string, value: unknown, min: number, max: number)
     throw new InvalidArgumentError(name, `an integer from ${min} to ${max}`, value);
   }
   return value;
+}
+
+/** The read mode of `options` (of `create` or `attach`), checked. */
+export function checkReads(options: unknown): ReadMode {
+  const reads = checkObject('options', options)?.['reads'];
+  if (reads === undefined) return DEFAULT_READS;
+  if (reads !== 'seqlock' && reads !== 'locked') throw new InvalidArgumentError('options.reads', "'seqlock', 'locked' or undefined", reads);
+  return reads;
 }
 
 const NO_OPTIONS: UpdateOptions = Object.freeze({});

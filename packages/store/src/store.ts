@@ -10,28 +10,31 @@
  *               structure lock, list moves take the queue lock. Order is
  *               always structure -> job -> queue, so no cycle can deadlock.
  * Reads (get, and the index lookup of every call) take no lock: seqlocks.
+ * (With `reads: 'locked'`, the default off x86-64, they take the job's lock.)
  * Every lock is robust: a waiter that finds the owner dead rolls back what
  * the owner was doing and takes over (journal.ts).
  */
-import { AbortedError, DetachedError, DuplicateJobError, JobNotFoundError, JobProcessingError, StoreFullError } from './errors.js';
+import { AbortedError, DuplicateJobError, JobProcessingError, StoreFullError } from './errors.js';
 import { scanned } from './utf8.js';
 import {
-  GLOBAL_LOCK, H_HIGH_WATER, LAYOUT_VERSION, H_LEASE_MS, H_LOCKS_RECOVERED, H_RETRY_LEN, H_STALLED_RECLAIMED,
-  LIST_PENDING, LIST_RETRY, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, R_STATE, REG_DETACHED, S_HASH, S_LOCK, S_STATE, STATE_STATUS_MASK, STRUCT_LOCK,
+  H_HIGH_WATER, LAYOUT_VERSION, H_LEASE_MS, H_RETRY_LEN, H_STALLED_RECLAIMED, LIST_PENDING, LIST_RETRY, R_STATE, REG_DETACHED, S_HASH, S_LOCK, S_STATE,
+  STATE_STATUS_MASK,
 } from './layout.js';
-import { acquire, release } from './lock-core.js';
-import { statsIndex } from './lock-stats.js';
-import { giveUp, type GiveUp, type Robust } from './lock-word.js';
+import { giveUp } from './lock-word.js';
 import { storeCounts, storeRecovery, storeStats } from './store-stats.js';
-import { SLOT_FREE, SLOT_OTHER_ID, readSlot, seen, slotBase, slotGen, slotHolds, type Mem } from './memory.js';
-import { SlotHints } from './hints.js';
-import { checkInt, checkObject, checkUpdateOptions, DEFAULT_MAX_RETRIES, type CreateOptions, type ListOptions, type Locking, type StoreOptions, type UpdateOptions } from './options.js';
+import { SLOT_FREE, SLOT_OTHER_ID, readSlot, seen, slotBase, slotGen, type Mem } from './memory.js';
+import {
+  checkInt, checkObject, checkReads, checkUpdateOptions, DEFAULT_MAX_RETRIES,
+  type AttachOptions, type CreateOptions, type ListOptions, type Locking, type ReadMode, type StoreOptions, type UpdateOptions,
+} from './options.js';
 import { NONE, allocSlot, findLocked, findOptimistic, listHead } from './structures.js';
 import { STATUS_CODES, type JobStatus } from './transitions.js';
 import type { JobCounts, JobSnapshot, RecoveryStats, StoreHandle, StoreStats } from './types.js';
 import { checkId, checkIdHash, checkLastError, checkStatusCode } from './validate.js';
 import { attachMem, createMem } from './handle.js';
-import { Journal, isDead, markDead, recoverOwner, register } from './journal.js';
+import { Journal, markDead, register } from './journal.js';
+import { InstanceLocks } from './instance-locks.js';
+import type { SlotHints } from './hints.js';
 import { applyTransition, initJob, leaseExpired, removeJob, snapshotLocked, type Ctx } from './ops.js';
 
 const PENDING = STATUS_CODES.pending;
@@ -39,43 +42,35 @@ const PROCESSING = STATUS_CODES.processing;
 
 export class JobStore {
   readonly #m: Mem;
-  readonly #global: boolean;
   readonly #entry: number;
   readonly #j: Journal;
-  readonly #never: GiveUp;
   readonly #c: Ctx;
-  /** The lock guarding the index and slot allocation: the structure lock (per-job) or the global lock. */
-  readonly #structLock: number;
-  readonly #hints = new SlotHints();
-  /** After detach(): the registry entry is no longer ours, so no lock may be taken through it. */
-  #detached = false;
-  /** Float64Array index of this instance's job-lock statistics (R_JOB_LOCK_STATS of its registry entry). */
-  readonly #jobStats: number;
+  /** Which lock guards what, and finding a job with its lock held (instance-locks.ts). */
+  readonly #l: InstanceLocks;
+  /** The same as #l.hints and #l.lockedReads, one load nearer for get's lock-free path. */
+  readonly #hints: SlotHints;
+  readonly #lockedReads: boolean;
 
-  private constructor(m: Mem) {
+  private constructor(m: Mem, reads: ReadMode) {
     this.#m = m;
-    this.#global = m.g.locking === LOCKING_GLOBAL;
-    this.#structLock = this.#global ? GLOBAL_LOCK : STRUCT_LOCK;
     this.#entry = register(m);
-    this.#jobStats = (this.#entry + R_JOB_LOCK_STATS) >> 3;
     this.#j = new Journal(m, this.#entry);
-    const robust: Robust = {
-      isDead: (owner) => isDead(m, owner),
-      recover: (owner) => recoverOwner(m, owner),
-      recovered: () => void Atomics.add(m.i32, H_LOCKS_RECOVERED >> 2, 1),
-    };
-    this.#never = giveUp(undefined, undefined, robust);
-    this.#c = { m, j: this.#j, global: this.#global, queue: this.#never, leaseMs: Atomics.load(m.i32, H_LEASE_MS >> 2) };
+    this.#l = new InstanceLocks(m, this.#j, this.#entry, reads === 'locked');
+    this.#hints = this.#l.hints;
+    this.#lockedReads = this.#l.lockedReads;
+    this.#c = { m, j: this.#j, global: this.#l.global, queue: this.#l.never, leaseMs: Atomics.load(m.i32, H_LEASE_MS >> 2) };
   }
 
   /** Make a new store in a new SharedArrayBuffer. */
   static create(options: StoreOptions): JobStore {
-    return new JobStore(createMem(options));
+    const reads = checkReads(options);
+    return new JobStore(createMem(options), reads);
   }
 
   /** The same store, from any thread, given the `handle` of an existing one. Throws StoreFormatError otherwise. */
-  static attach(handle: StoreHandle): JobStore {
-    return new JobStore(attachMem(handle));
+  static attach(handle: StoreHandle, options?: AttachOptions): JobStore {
+    const reads = checkReads(options);
+    return new JobStore(attachMem(handle), reads);
   }
 
   /** Structured-cloneable data holding the SharedArrayBuffer: send it to a worker and `attach` there. */
@@ -87,7 +82,9 @@ export class JobStore {
   get maxIdBytes(): number { return this.#m.g.maxIdBytes; }
   get maxErrorBytes(): number { return this.#m.g.maxErrorBytes; }
   get leaseMs(): number { return this.#c.leaseMs; }
-  get locking(): Locking { return this.#global ? 'global' : 'per-job'; }
+  get locking(): Locking { return this.#l.global ? 'global' : 'per-job'; }
+  /** How this instance reads jobs (the `reads` option). */
+  get reads(): ReadMode { return this.#lockedReads ? 'locked' : 'seqlock'; }
 
   /** Add a pending job. Throws DuplicateJobError, StoreFullError, InvalidArgumentError. */
   create(id: string, options?: CreateOptions): JobSnapshot {
@@ -96,40 +93,41 @@ export class JobStore {
     const o = checkObject('options', options);
     const maxRetries = o?.['maxRetries'] === undefined ? DEFAULT_MAX_RETRIES : checkInt('options.maxRetries', o['maxRetries'], 0, 0x7fffffff);
     const m = this.#m;
-    this.#lock(this.#structLock);
+    this.#l.lock(this.#l.structLock);
     try {
       if (findLocked(m, id, hash) !== NONE) throw new DuplicateJobError(id);
       const slot = allocSlot(m, this.#j);
       if (slot === NONE) throw new StoreFullError(m.g.capacity);
       const base = slotBase(m, slot);
-      if (!this.#global) this.#lock(base + S_LOCK);
+      if (!this.#l.global) this.#l.lock(base + S_LOCK);
       try {
         initJob(this.#c, slot, id, idBytes, hash, maxRetries);
         this.#j.commit();
         this.#hints.remember(id, hash, slot, slotGen(m, base));
         return snapshotLocked(m, slot);
       } finally {
-        if (!this.#global) this.#unlock(base + S_LOCK);
+        if (!this.#l.global) this.#l.unlock(base + S_LOCK);
       }
     } finally {
-      this.#unlock(this.#structLock);
+      this.#l.unlock(this.#l.structLock);
     }
   }
 
-  /** The job as it was at one instant, or undefined. Takes no lock (seqlock read). */
+  /** The job as it was at one instant, or undefined. Takes no lock (seqlock read), unless `reads` is 'locked'. */
   get(id: string): JobSnapshot | undefined {
     const hash = checkIdHash(id, this.#m.g.maxIdBytes);
+    if (this.#lockedReads) return this.#getLocked(id, hash);
     const hint = this.#hints.get(id, hash);
     if (hint >= 0) {
       // The seqlock read confirms that the slot still holds the job of the hint's generation.
-      const s = readSlot(this.#m, hint, id, () => this.#unstick(hint), this.#hints.gen);
+      const s = readSlot(this.#m, hint, id, () => this.#l.unstick(hint), this.#hints.gen);
       if (s !== SLOT_FREE && s !== SLOT_OTHER_ID) return s;
       this.#hints.forget(id, hash);
     }
     for (;;) {
-      const slot = findOptimistic(this.#m, id, hash, this.#unstickIndex);
+      const slot = findOptimistic(this.#m, id, hash, this.#l.unstickIndex);
       if (slot === NONE) return undefined;
-      const s = readSlot(this.#m, slot, id, () => this.#unstick(slot));
+      const s = readSlot(this.#m, slot, id, () => this.#l.unstick(slot));
       if (s !== SLOT_FREE && s !== SLOT_OTHER_ID) {
         this.#hints.remember(id, hash, slot, seen.gen);
         return s;
@@ -138,14 +136,26 @@ export class JobStore {
     }
   }
 
+  /** get() with `reads: 'locked'`: the snapshot taken holding the lock that guards the job. */
+  #getLocked(id: string, hash: number): JobSnapshot | undefined {
+    const slot = this.#l.tryEnter(id, hash, this.#l.never);
+    if (slot === NONE) return undefined;
+    try {
+      // Under the lock the generation is stable and names the job `id` (tryEnter checked), so the bytes need no comparing.
+      return snapshotLocked(this.#m, slot, id);
+    } finally {
+      this.#l.leave(slot);
+    }
+  }
+
   /** pending -> processing for this job; undefined when it is not pending. Throws JobNotFoundError. */
   claim(id: string): JobSnapshot | undefined {
-    const slot = this.#enter(id, checkIdHash(id, this.#m.g.maxIdBytes), this.#never);
+    const slot = this.#l.enter(id, checkIdHash(id, this.#m.g.maxIdBytes), this.#l.never);
     try {
       const code = (this.#m.i32[(slotBase(this.#m, slot) + S_STATE) >> 2] ?? 0) & STATE_STATUS_MASK;
       return code === PENDING ? this.#commit(applyTransition(this.#c, slot, id, PROCESSING, undefined, undefined)) : undefined;
     } finally {
-      this.#leave(slot);
+      this.#l.leave(slot);
     }
   }
 
@@ -165,12 +175,12 @@ export class JobStore {
     checkLastError(lastError);
     const o = checkUpdateOptions(options);
     if (o.signal?.aborted === true) throw new AbortedError(o.signal.reason);
-    const g = o.timeoutMs === undefined && o.signal === undefined ? this.#never : giveUp(o.timeoutMs, o.signal, this.#never.robust);
-    const slot = this.#enter(id, hash, g);
+    const g = o.timeoutMs === undefined && o.signal === undefined ? this.#l.never : giveUp(o.timeoutMs, o.signal, this.#l.never.robust);
+    const slot = this.#l.enter(id, hash, g);
     try {
       return this.#commit(applyTransition(this.#c, slot, id, to, lastError, o.attempt));
     } finally {
-      this.#leave(slot);
+      this.#l.leave(slot);
     }
   }
 
@@ -197,8 +207,8 @@ export class JobStore {
     const hw = Atomics.load(m.i32, H_HIGH_WATER >> 2);
     for (let slot = 0; slot < hw; slot++) {
       if (!leaseExpired(m, slot, now)) continue;
-      const lock = this.#jobLock(slot);
-      this.#lock(lock);
+      const lock = this.#l.jobLock(slot);
+      this.#l.lock(lock);
       try {
         if (leaseExpired(m, slot, now)) {
           this.#commit(applyTransition(this.#c, slot, undefined, PENDING, undefined, undefined));
@@ -206,7 +216,7 @@ export class JobStore {
           n++;
         }
       } finally {
-        this.#unlock(lock);
+        this.#l.unlock(lock);
       }
     }
     return n;
@@ -216,23 +226,23 @@ export class JobStore {
   remove(id: string): boolean {
     const hash = checkIdHash(id, this.#m.g.maxIdBytes);
     const m = this.#m;
-    this.#lock(this.#structLock);
+    this.#l.lock(this.#l.structLock);
     try {
       const slot = findLocked(m, id, hash);
       if (slot === NONE) return false;
       this.#hints.forget(id, hash);
       const base = slotBase(m, slot);
-      if (!this.#global) this.#lock(base + S_LOCK);
+      if (!this.#l.global) this.#l.lock(base + S_LOCK);
       try {
         if (((m.i32[(base + S_STATE) >> 2] ?? 0) & STATE_STATUS_MASK) === PROCESSING) throw new JobProcessingError(id);
         removeJob(this.#c, slot, hash);
         this.#j.commit();
         return true;
       } finally {
-        if (!this.#global) this.#unlock(base + S_LOCK);
+        if (!this.#l.global) this.#l.unlock(base + S_LOCK);
       }
     } finally {
-      this.#unlock(this.#structLock);
+      this.#l.unlock(this.#l.structLock);
     }
   }
 
@@ -240,11 +250,15 @@ export class JobStore {
   list(options?: ListOptions): JobSnapshot[] {
     const o = checkObject('options', options);
     const want = o?.['status'] === undefined ? 0 : checkStatusCode(o['status'], 'options.status');
-    return this.#underGlobal(() => {
+    return this.#l.underGlobal(() => {
       const out: JobSnapshot[] = [];
       const hw = Atomics.load(this.#m.i32, H_HIGH_WATER >> 2);
+      // Global mode holds the lock that guards every slot already.
+      const locked = this.#lockedReads && !this.#l.global;
       for (let slot = 0; slot < hw; slot++) {
-        const s = readSlot(this.#m, slot, undefined, () => this.#unstick(slot));
+        const s = locked
+          ? this.#l.holding(this.#l.jobLock(slot), () => readSlot(this.#m, slot, undefined))
+          : readSlot(this.#m, slot, undefined, () => this.#l.unstick(slot));
         if (s === SLOT_FREE || s === SLOT_OTHER_ID) continue;
         if (want === 0 || STATUS_CODES[s.status] === want) out.push(s);
       }
@@ -254,7 +268,7 @@ export class JobStore {
 
   /** Jobs per status. Exact in global mode; in per-job mode exact whenever no update is in flight. */
   counts(): JobCounts {
-    return this.#underGlobal(() => storeCounts(this.#m));
+    return this.#l.underGlobal(() => storeCounts(this.#m));
   }
 
   /** Lock statistics, summed over the store's locks, with a breakdown. */
@@ -281,11 +295,12 @@ export class JobStore {
    * Give this instance's registry entry back, for a thread that is done with
    * this instance (not necessarily with the store: it may attach again, and
    * is not taken for dead). Afterwards every call that would take a lock
-   * throws DetachedError; lock-free reads (get, stats) still work.
+   * throws DetachedError (`get` too, when `reads` is 'locked'); lock-free
+   * reads (get, stats) still work.
    */
   detach(): void {
-    if (this.#detached) return;
-    this.#detached = true;
+    if (this.#l.detached) return;
+    this.#l.detached = true;
     Atomics.store(this.#m.i32, (this.#entry + R_STATE) >> 2, REG_DETACHED);
   }
 
@@ -305,16 +320,16 @@ export class JobStore {
       // thread then dies and is rolled back (putting the job back): confirm
       // under the lock that guards the lists, which holders keep until their
       // commit point, so what it shows is committed.
-      if (h === NONE && this.#underLists(() => listHead(m, list)) === NONE) return undefined;
+      if (h === NONE && this.#l.underLists(() => listHead(m, list)) === NONE) return undefined;
       if (h === NONE) continue;
-      const lock = this.#jobLock(h);
-      this.#lock(lock);
+      const lock = this.#l.jobLock(h);
+      this.#l.lock(lock);
       try {
         // Holding h's lock (or the global one), h can leave the list only
         // through us, and lists grow only at the tail; a head read under the
         // queue lock is committed (see above), so if h is the head then, it
         // stays the head until we take it.
-        if (this.#global ? listHead(m, list) === h : this.#underLists(() => listHead(m, list)) === h) {
+        if (this.#l.global ? listHead(m, list) === h : this.#l.underLists(() => listHead(m, list)) === h) {
           const s = this.#commit(applyTransition(this.#c, h, undefined, to, undefined, undefined));
           // The caller's next call is usually about this job (claimNext, then updateStatus).
           const base = slotBase(m, h);
@@ -322,110 +337,8 @@ export class JobStore {
           return s;
         }
       } finally {
-        this.#unlock(lock);
+        this.#l.unlock(lock);
       }
     }
   }
-
-  /** Run `fn` holding the lock that guards the lists: the queue lock (per-job) or the global lock. */
-  #underLists<T>(fn: () => T): T {
-    return this.#holding(this.#global ? GLOBAL_LOCK : QUEUE_LOCK, fn);
-  }
-
-  /**
-   * Find the job (a valid id and its hash) and take its lock
-   * (per-job) or the global lock; returns the slot, locked. Throws
-   * JobNotFoundError (with nothing held). Pair with #leave.
-   */
-  #enter(id: string, hash: number, g: GiveUp): number {
-    if (this.#detached) throw new DetachedError();
-    const m = this.#m;
-    const hint = this.#hints.get(id, hash);
-    if (hint >= 0) {
-      // Under the lock that guards the slot, its generation cannot change
-      // (creates and removes take that lock): if it is the hint's, the slot
-      // holds the same job as when the hint was taken, the job `id`.
-      const lock = this.#jobLock(hint);
-      acquire(m, lock, g, this.#statsOf(lock));
-      if (slotGen(m, slotBase(m, hint)) === this.#hints.gen) return hint;
-      release(m, lock);
-      this.#hints.forget(id, hash);
-    }
-    const slot = this.#global ? this.#findGlobal(id, hash, g) : this.#findPerJob(id, hash, g);
-    this.#hints.remember(id, hash, slot, slotGen(m, slotBase(m, slot)));
-    return slot;
-  }
-
-  #findGlobal(id: string, hash: number, g: GiveUp): number {
-    const m = this.#m;
-    acquire(m, GLOBAL_LOCK, g, statsIndex(GLOBAL_LOCK));
-    const slot = findLocked(m, id, hash);
-    if (slot !== NONE) return slot;
-    release(m, GLOBAL_LOCK);
-    throw new JobNotFoundError(id);
-  }
-
-  #findPerJob(id: string, hash: number, g: GiveUp): number {
-    const m = this.#m;
-    for (;;) {
-      const slot = findOptimistic(m, id, hash, this.#unstickIndex);
-      if (slot === NONE) throw new JobNotFoundError(id);
-      const base = slotBase(m, slot);
-      acquire(m, base + S_LOCK, g, this.#jobStats);
-      // The slot may have been removed (and reused) between lookup and lock.
-      if (slotHolds(m, base, id, hash)) return slot;
-      release(m, base + S_LOCK);
-    }
-  }
-
-  #leave(slot: number): void {
-    this.#unlock(this.#jobLock(slot));
-  }
-
-  #lock(base: number): void {
-    if (this.#detached) throw new DetachedError();
-    acquire(this.#m, base, this.#never, this.#statsOf(base));
-  }
-
-  /** Where an acquisition of the lock at `base` is counted: a job lock's in this thread's registry entry, any other lock's in the lock. */
-  #statsOf(base: number): number {
-    return base >= this.#m.g.slotsOffset ? this.#jobStats : statsIndex(base);
-  }
-
-  #unlock(base: number): void {
-    this.#j.abandon();
-    release(this.#m, base);
-  }
-
-  /** The lock guarding the job in `slot`: its own (per-job) or the global lock. */
-  #jobLock(slot: number): number {
-    return this.#global ? GLOBAL_LOCK : slotBase(this.#m, slot) + S_LOCK;
-  }
-
-  /** Run `fn` holding the lock at `base`, and always release it. */
-  #holding<T>(base: number, fn: () => T): T {
-    this.#lock(base);
-    try {
-      return fn();
-    } finally {
-      this.#unlock(base);
-    }
-  }
-
-  #underGlobal<T>(fn: () => T): T {
-    return this.#global ? this.#holding(GLOBAL_LOCK, fn) : fn();
-  }
-
-  /**
-   * A reader saw a seqlock odd for a long time: pass through the lock that
-   * guards it (the job's, or the structure lock for the index), which
-   * recovers a dead writer.
-   */
-  #unstick(slot: number): void {
-    this.#holding(this.#jobLock(slot), () => undefined);
-  }
-
-  readonly #unstickIndex = (): void => {
-    this.#holding(this.#structLock, () => undefined);
-  };
 }

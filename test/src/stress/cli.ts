@@ -25,6 +25,7 @@ const USAGE = `Usage: pnpm stress [options]
   --history N        operations per checked history                (default 400)
   --check-timeout S  checker budget per history, seconds           (default 30)
   --impl I           real | check-then-act (deliberately broken)   (default real)
+  --reads R          seqlock | locked: how the workers read jobs   (default: the store's, seqlock on x64)
   --pause P          chance of a 0.1-1 ms pause at each fault point inside
                      the store's critical sections (0..1)         (default 0)
   --kill-every MS    terminate a random worker about every MS ms   (default 0: never)
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
     options: {
       workers: { type: 'string' }, ops: { type: 'string' }, duration: { type: 'string' }, seed: { type: 'string' },
       locking: { type: 'string' }, jobs: { type: 'string' }, history: { type: 'string' }, 'check-timeout': { type: 'string' },
-      out: { type: 'string' }, json: { type: 'boolean' }, impl: { type: 'string' }, 'kill-every': { type: 'string' }, 'kill-inside': { type: 'string' }, pause: { type: 'string' }, 'hang-timeout': { type: 'string' },
+      out: { type: 'string' }, json: { type: 'boolean' }, impl: { type: 'string' }, reads: { type: 'string' }, 'kill-every': { type: 'string' }, 'kill-inside': { type: 'string' }, pause: { type: 'string' }, 'hang-timeout': { type: 'string' },
     },
     strict: true,
   });
@@ -62,6 +63,8 @@ async function main(): Promise<number> {
   }
   const impl = values.impl ?? 'real';
   if (impl !== 'real' && impl !== 'check-then-act') throw new InvalidArgumentError('--impl', "'real' or 'check-then-act'", impl);
+  const reads = values.reads;
+  if (reads !== undefined && reads !== 'seqlock' && reads !== 'locked') throw new InvalidArgumentError('--reads', "'seqlock', 'locked' or undefined", reads);
   const seed = int('seed', values.seed, Math.floor(Math.random() * 0x7fffffff), 0);
   const o: StressOptions = {
     workers: int('workers', values.workers, 4, 1),
@@ -70,6 +73,7 @@ async function main(): Promise<number> {
     seed,
     locking,
     impl,
+    reads,
     jobs: int('jobs', values.jobs, 4, 1),
     historyOps: int('history', values.history, 400, 1),
     checkTimeoutMs: int('check-timeout', values['check-timeout'], 30, 1) * 1000,
@@ -86,7 +90,7 @@ async function main(): Promise<number> {
     },
   };
   let lastPrint = performance.now();
-  const replay = `--seed ${seed} --workers ${o.workers} --ops ${o.ops} --locking ${locking} --jobs ${o.jobs} --history ${o.historyOps}${o.pauseChance ? ` --pause ${o.pauseChance}` : ''}${o.killEveryMs ? ` --kill-every ${o.killEveryMs}` : ''}${o.killInsideChance ? ` --kill-inside ${o.killInsideChance}` : ''}${impl === 'real' ? '' : ` --impl ${impl}`}`;
+  const replay = `--seed ${seed} --workers ${o.workers} --ops ${o.ops} --locking ${locking} --jobs ${o.jobs} --history ${o.historyOps}${o.pauseChance ? ` --pause ${o.pauseChance}` : ''}${o.killEveryMs ? ` --kill-every ${o.killEveryMs}` : ''}${o.killInsideChance ? ` --kill-inside ${o.killInsideChance}` : ''}${impl === 'real' ? '' : ` --impl ${impl}`}${reads === undefined ? '' : ` --reads ${reads}`}`;
   process.stderr.write(`[stress] seed ${seed} (replay the same operation sequences with: pnpm stress ${replay})\n`);
   const s = await runStress(o);
   for (const r of s.reports) process.stderr.write(`\n${r}\n`);

@@ -1,5 +1,5 @@
 /** What the main thread sends each stressed worker, and what it answers (piscina task and result). */
-import type { StoreHandle } from '@atomic-jobs/store';
+import type { ReadMode, StoreHandle } from '@atomic-jobs/store';
 
 /** 'mixed': every operation; 'per-key': no claimNext / retryFailed, so the checker can split per job. */
 export type Mix = 'mixed' | 'per-key';
@@ -28,6 +28,8 @@ export interface StressTask {
   readonly jobs: number;
   readonly mix: Mix;
   readonly impl: Impl;
+  /** How this worker's store instance reads jobs (the `reads` option of attach; undefined: its default). */
+  readonly reads: ReadMode | undefined;
   /**
    * Chance, at each of the store's fault points (inside its critical
    * sections, see @atomic-jobs/store/testing), of pausing this thread for

@@ -13,7 +13,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
-import { JobStore, type Locking } from '@atomic-jobs/store';
+import { JobStore, type Locking, type ReadMode } from '@atomic-jobs/store';
 import { check, jobStoreModel, writeTimeline } from '@atomic-jobs/checker';
 import { decodeLog } from './decode.js';
 import { runHistory } from './history.js';
@@ -41,6 +41,11 @@ export interface StressOptions {
    * @default 'real'
    */
   readonly impl?: Impl | undefined;
+  /**
+   * How the workers' store instances read jobs (`get`, and every lookup).
+   * @default the store's default on this machine ('seqlock' on x64)
+   */
+  readonly reads?: ReadMode | undefined;
   /** Where to write an HTML timeline of each violation (nothing is written without one). */
   readonly outDir?: string | undefined;
   /**
@@ -190,7 +195,7 @@ export async function runStress(o: StressOptions): Promise<StressSummary> {
       const ctrl = new Int32Array(control);
       const log = new SharedArrayBuffer(logBytes(W, entriesPerThread));
       const clockBase = process.hrtime.bigint();
-      const tasks: StressTask[] = Array.from({ length: W }, (_, thread) => ({ kind: 'stress-run', handle: store.handle, control, log, thread, threads: W, entriesPerThread, seed: deriveSeed(o.seed, h, thread), jobs: o.jobs, mix, impl: o.impl ?? 'real', pauseChance: o.pauseChance ?? 0, killInsideChance: o.killInsideChance ?? 0, clockBase }));
+      const tasks: StressTask[] = Array.from({ length: W }, (_, thread) => ({ kind: 'stress-run', handle: store.handle, control, log, thread, threads: W, entriesPerThread, seed: deriveSeed(o.seed, h, thread), jobs: o.jobs, mix, impl: o.impl ?? 'real', reads: o.reads, pauseChance: o.pauseChance ?? 0, killInsideChance: o.killInsideChance ?? 0, clockBase }));
       const outcome = await runHistory(pool, { tasks, ctrl, end, killEveryMs: o.killEveryMs ?? 0, killClock, hangMs: o.hangMs ?? 60_000, rnd: killRnd, onKilled: (tid) => store.markThreadDead(tid) });
       workersKilled += outcome.killed;
       killedInside += outcome.killedInside;

@@ -28,7 +28,7 @@ function now(base: bigint): number {
 }
 
 export default function runStressTask(task: StressTask): StressTaskResult {
-  const store = JobStore.attach(task.handle);
+  const store = JobStore.attach(task.handle, { reads: task.reads });
   const control = new Int32Array(task.control);
   const log = logViews(task.log, task.threads, task.entriesPerThread);
   const rnd = mulberry32(task.seed);

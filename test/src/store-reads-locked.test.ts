@@ -1,0 +1,95 @@
+/**
+ * `reads: 'locked'` (the default off x86-64): get, list and every lookup read
+ * under the lock that guards what they read, instead of the lock-free
+ * seqlock, so their answers rest on the ECMAScript memory model alone. These
+ * tests count the acquisitions to show each read really takes that lock (and
+ * a seqlock read none); store-threads-no-torn-snapshot and the stress run
+ * check the answers with readers in both modes on other threads.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError, JobNotFoundError, JobStore } from '@atomic-jobs/store';
+import type { Locking, StoreStats } from '@atomic-jobs/store';
+
+type LockName = keyof StoreStats['locks'];
+
+function acquisitions(store: JobStore, lock: LockName): number {
+  return store.stats().locks[lock].acquisitions;
+}
+
+/** How many acquisitions of `lock` running `fn` adds (the store's figures are shared by every instance). */
+function added(store: JobStore, lock: LockName, fn: () => void): number {
+  const before = acquisitions(store, lock);
+  fn();
+  return acquisitions(store, lock) - before;
+}
+
+describe('the read mode', () => {
+  it('defaults to the seqlock on x64 only, and is chosen per instance', () => {
+    const store = JobStore.create({ capacity: 4 });
+    expect(store.reads).toBe(process.arch === 'x64' ? 'seqlock' : 'locked');
+    expect(JobStore.create({ capacity: 4, reads: 'locked' }).reads).toBe('locked');
+    expect(JobStore.attach(store.handle, { reads: 'locked' }).reads).toBe('locked');
+    expect(JobStore.attach(store.handle, { reads: 'seqlock' }).reads).toBe('seqlock');
+  });
+
+  it('refuses anything else, naming the option', () => {
+    const store = JobStore.create({ capacity: 4 });
+    for (const bad of ['fast', 1, null]) {
+      const attach = (): unknown => JobStore.attach(store.handle, { reads: bad as 'locked' });
+      expect(attach).toThrow(InvalidArgumentError);
+      expect(attach).toThrow(/`options\.reads`/);
+      expect(() => JobStore.create({ capacity: 4, reads: bad as 'locked' })).toThrow(/`options\.reads`/);
+    }
+    expect(() => JobStore.attach(store.handle, 'locked' as never)).toThrow(/`options`/);
+  });
+});
+
+describe.each<Locking>(['per-job', 'global'])('locked reads (%s locking)', (locking) => {
+  const jobLock: LockName = locking === 'global' ? 'global' : 'jobs';
+  const structure: LockName = locking === 'global' ? 'global' : 'structure';
+
+  function stores(): { seq: JobStore; locked: JobStore } {
+    const seq = JobStore.create({ capacity: 8, locking, reads: 'seqlock' });
+    for (const id of ['a', 'b', 'c']) seq.create(id);
+    seq.claim('b');
+    return { seq, locked: JobStore.attach(seq.handle, { reads: 'locked' }) };
+  }
+
+  it('get takes the lock guarding the job, once a call, and answers as the seqlock read does', () => {
+    const { seq, locked } = stores();
+    // A fresh instance (no hint yet) and a warm one (the hint's path) alike.
+    for (const id of ['a', 'b', 'a', 'b']) {
+      expect(added(seq, jobLock, () => expect(locked.get(id)).toEqual(seq.get(id)))).toBe(1);
+      expect(added(seq, jobLock, () => seq.get(id))).toBe(0);
+    }
+  });
+
+  it('an id not found is confirmed under the lock guarding the index', () => {
+    const { seq, locked } = stores();
+    expect(added(seq, structure, () => expect(locked.get('nope')).toBeUndefined())).toBe(1);
+    expect(added(seq, structure, () => expect(() => locked.updateStatus('nope', 'processing')).toThrow(JobNotFoundError))).toBe(1);
+    expect(added(seq, structure, () => expect(() => locked.claim('nope')).toThrow(JobNotFoundError))).toBe(1);
+    if (locking === 'per-job') {
+      // The seqlock instance trusts its lock-free walk's "not found".
+      expect(added(seq, structure, () => expect(seq.get('nope')).toBeUndefined())).toBe(0);
+      expect(added(seq, structure, () => expect(() => seq.claim('nope')).toThrow(JobNotFoundError))).toBe(0);
+    }
+  });
+
+  it('list reads every job under its lock (per-job) or the one global lock', () => {
+    const { seq, locked } = stores();
+    let got: unknown;
+    expect(added(seq, jobLock, () => (got = locked.list()))).toBe(locking === 'global' ? 1 : 3);
+    expect(got).toEqual(seq.list());
+    expect(added(seq, jobLock, () => seq.list())).toBe(locking === 'global' ? 1 : 0);
+  });
+
+  it('a removed job is gone for a locked reader that had a hint to its slot', () => {
+    const { seq, locked } = stores();
+    expect(locked.get('a')?.status).toBe('pending');
+    seq.remove('a');
+    seq.create('d'); // reuses a's slot
+    expect(locked.get('a')).toBeUndefined();
+    expect(locked.get('d')?.id).toBe('d');
+  });
+});
