@@ -29,22 +29,29 @@ export type Locking = 'global' | 'per-job';
  * How this instance reads a job without changing it (`get`, `list`, and the
  * index lookup before every call that finds its job).
  * `'seqlock'`: no lock, a retry when a writer was inside (readers never write
- * shared memory). Sound where the hardware keeps loads in order (x86-64).
+ * shared memory). Sound only where the hardware keeps loads with loads and
+ * stores with stores in order: x86-64, the only architecture that offers it.
  * `'locked'`: take the job's lock for the read (and the structure lock to
  * confirm an id not found). Sound by the ECMAScript memory model alone, on
  * any hardware.
  */
 export type ReadMode = 'seqlock' | 'locked';
 
-/** The default ReadMode: the seqlock only where its ordering argument holds (x86-64). */
-export const DEFAULT_READS: ReadMode = process.arch === 'x64' ? 'seqlock' : 'locked';
+/**
+ * Whether this machine keeps the seqlock's ordering (x86-64). Read at each
+ * call, not once, so a test can present another architecture.
+ */
+export function seqlockSound(): boolean {
+  return process.arch === 'x64';
+}
 
 /** Options of one JobStore instance (this thread's view of the store), for `create` and `attach`. */
 export interface AttachOptions {
   /**
    * How this instance reads jobs (see ReadMode). Each instance chooses for
    * itself: writers always take the lock and bracket their writes with the
-   * seqlock, so instances in both modes can share a store.
+   * seqlock, so instances in both modes can share a store. `'seqlock'` is
+   * refused off x86-64.
    * @default 'seqlock' on x64, 'locked' on every other architecture
    */
   reads?: ReadMode | undefined;
@@ -115,7 +122,11 @@ export function checkInt(name: string, value: unknown, min: number, max: number)
 /** The read mode of `options` (of `create` or `attach`), checked. */
 export function checkReads(options: unknown): ReadMode {
   const reads = checkObject('options', options)?.['reads'];
-  if (reads === undefined) return DEFAULT_READS;
+  if (!seqlockSound()) {
+    if (reads !== undefined && reads !== 'locked') throw new InvalidArgumentError('options.reads', `'locked' or undefined on ${process.arch} (the seqlock needs x86-64)`, reads);
+    return 'locked';
+  }
+  if (reads === undefined) return 'seqlock';
   if (reads !== 'seqlock' && reads !== 'locked') throw new InvalidArgumentError('options.reads', "'seqlock', 'locked' or undefined", reads);
   return reads;
 }
