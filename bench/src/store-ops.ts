@@ -30,6 +30,8 @@ export const STORE_OPS = ['create', 'get', 'claim', 'claimNext', 'updateStatus']
 export type StoreOp = (typeof STORE_OPS)[number];
 /** The hardware floor beside the store ops at each capacity: one cold memory access. */
 export const COLD_LINE = 'cold-line';
+/** get() by an instance reading under locks (reads: 'locked', the only mode off x86-64), beside the seqlock's get. */
+export const GET_LOCKED = 'get-locked';
 
 let warmed = false;
 
@@ -200,7 +202,8 @@ export async function runStoreOps(cfg: BenchConfig, matches: Matcher, log: (line
     const prefix = `single/store-${capacityLabel(capacity)}/`;
     const wanted = STORE_OPS.filter((op) => matches(prefix + op));
     const floor = matches(prefix + COLD_LINE);
-    if (wanted.length === 0 && !floor && pairedWanted.length === 0) continue;
+    const getLocked = matches(prefix + GET_LOCKED);
+    if (wanted.length === 0 && !floor && !getLocked && pairedWanted.length === 0) continue;
     log(`single thread: store ops at capacity ${capacityLabel(capacity)}`);
     const fill = Math.floor(capacity * 0.9);
     if (capacity - fill < B) throw new Error(`store capacity ${capacity} leaves fewer than ${B} free slots`);
@@ -222,6 +225,14 @@ export async function runStoreOps(cfg: BenchConfig, matches: Matcher, log: (line
     }
     if (floor && cold !== undefined) {
       single.push(await measure(cfg, prefix + COLD_LINE, cold.fn, { ops: cold.ops, what: cold.what, beforeEach: fs.pick }));
+    }
+    if (getLocked) {
+      const locked = JobStore.attach(fs.store.handle, { reads: 'locked' });
+      const { picked } = fs;
+      const fn = (): void => {
+        for (let i = 0; i < B; i++) if (locked.get(picked[i] ?? '') === undefined) miss();
+      };
+      single.push(await measure(cfg, prefix + GET_LOCKED, fn, { ops: B, what: "get(id) of an existing job by an instance with reads: 'locked' (takes the job's lock)", beforeEach: fs.pick }));
     }
   }
   const paired: PairedResult[] = [];
