@@ -69,16 +69,29 @@ describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
     }
   }
 
-  it('a thrown error inside the critical section leaves the job as before and the lock free', async () => {
-    const store = setup(locking);
-    const before = store.get('a');
-    const { exitCode, threwOut } = await dieAt(store, { point: 'mid-write', how: 'throw', op: 'fail', id: 'a' });
-    expect(exitCode).toBe(0);
-    expect(threwOut).toBe(true);
-    expect(store.get('a')).toEqual(before);
-    expect(store.recovery().locksRecovered).toBe(0); // released normally, nothing to take over
-    consistent(store);
-  });
+  // A throw (an internal error) inside the section: the thread lives on, so
+  // the store itself must roll back and release every lock it holds,
+  // including the queue lock that claimNext takes before the change.
+  for (const op of ['fail', 'claimNext'] as const) {
+    for (const point of [...BEFORE_COMMIT, 'before-commit'] as const) {
+      const committed = point === 'before-commit';
+      it(`a thrown error in ${op === 'fail' ? 'updateStatus' : 'claimNext'} at ${point}: the job ${committed ? 'as after' : 'as before'}, every lock free`, async () => {
+        const store = setup(locking);
+        const id = op === 'fail' ? 'a' : 'c';
+        const before = store.get(id) as JobSnapshot;
+        const { exitCode, threwOut } = await dieAt(store, { point, how: 'throw', op, id });
+        expect(exitCode).toBe(0);
+        expect(threwOut).toBe(true);
+        const after = store.get(id) as JobSnapshot;
+        if (!committed) expect(after).toEqual(before);
+        else expect(after).toMatchObject({ status: op === 'fail' ? 'failed' : 'processing', version: before.version + 1 });
+        consistent(store);
+        // Every lock was released normally: none had to be taken over. (One
+        // left held would have been, by the claims above, as its thread exited.)
+        expect(store.recovery().locksRecovered).toBe(0);
+      });
+    }
+  }
 
   for (const point of ['journaled', 'before-commit'] as const) {
     it(`remove killed at ${point}: the job is ${point === 'journaled' ? 'still there' : 'gone, its slot reusable'}`, async () => {

@@ -13,7 +13,7 @@ import {
 } from './layout.js';
 import { acquire, release } from './lock-core.js';
 import { statsIndex } from './lock-stats.js';
-import { SELF, type GiveUp } from './lock-word.js';
+import { SELF, ownerOf, type GiveUp } from './lock-word.js';
 import { SLOT_FREE, SLOT_OTHER_ID, readSlot, slotBase, slotGen, writeBegin, writeEnd, type Mem } from './memory.js';
 import { freeSlot, indexInsert, indexRemove, listPush, listUnlink } from './structures.js';
 import { ALLOWED, STATUS_BY_CODE, STATUS_CODES, STATUS_FREE } from './transitions.js';
@@ -51,17 +51,26 @@ export function snapshotLocked(m: Mem, slot: number, id?: string): JobSnapshot {
 
 /**
  * Move a slot between the pending / retry lists (caller holds its job lock).
- * In per-job mode this takes the queue lock and returns true: the caller
- * releases it only after its commit point (endMove), because the journal
- * may put these list words back, which is only right while no other thread
- * can have linked anything after them.
+ * In per-job mode this takes the queue lock (unless `held`: the caller took
+ * it already) and returns whether it is held: the caller releases it only
+ * after its commit point (endMove), because the journal may put these list
+ * words back, which is only right while no other thread can have linked
+ * anything after them. If the move itself throws (an internal error), a
+ * queue lock it took is released here, after the journal has put the list
+ * words back.
  */
-function moveList(c: Ctx, slot: number, from: number, to: number): boolean {
-  if (from === to) return false;
-  if (!c.global) acquire(c.m, QUEUE_LOCK, c.queue, QUEUE_STATS);
-  if (from !== LIST_NONE) listUnlink(c.m, c.j, from, slot);
-  fault('list-move');
-  if (to !== LIST_NONE) listPush(c.m, c.j, to, slot, from !== LIST_NONE);
+function moveList(c: Ctx, slot: number, from: number, to: number, held: boolean): boolean {
+  if (from === to) return held;
+  const take = !c.global && !held;
+  if (take) acquire(c.m, QUEUE_LOCK, c.queue, QUEUE_STATS);
+  try {
+    if (from !== LIST_NONE) listUnlink(c.m, c.j, from, slot);
+    fault('list-move');
+    if (to !== LIST_NONE) listPush(c.m, c.j, to, slot, from !== LIST_NONE);
+  } catch (err) {
+    if (take) abandonMove(c);
+    throw err;
+  }
   return !c.global;
 }
 
@@ -70,12 +79,38 @@ function endMove(c: Ctx, held: boolean): void {
   if (held) release(c.m, QUEUE_LOCK);
 }
 
+/** A change that holds the queue lock failed before its commit point: roll it back, lists included, then let the lists go. */
+function abandonMove(c: Ctx): void {
+  c.j.abandon();
+  release(c.m, QUEUE_LOCK);
+}
+
 /**
  * Validate and apply one transition of the job in `slot` (its lock, or the
  * global lock, is held). Returns the job as it stands after the change.
+ * With `queueHeld` (per-job mode: the caller took the queue lock, to look at
+ * a list's head), the lock is released here, on every path: at the commit
+ * point, or after rolling back if the call throws.
  */
 export function applyTransition(
   c: Ctx, slot: number, id: string | undefined, to: number, lastError: string | null | undefined, attempt: number | undefined,
+  queueHeld = false,
+): JobSnapshot {
+  if (!queueHeld) return transition(c, slot, id, to, lastError, attempt, false);
+  try {
+    return transition(c, slot, id, to, lastError, attempt, true);
+  } catch (err) {
+    // Thrown before the commit point, the queue lock is still ours: roll
+    // back and release. (After it, endMove has released it, and the journal
+    // keeps the committed change when the job's lock is released.)
+    if (ownerOf(Atomics.load(c.m.i32, QUEUE_LOCK >> 2)) === SELF) abandonMove(c);
+    throw err;
+  }
+}
+
+function transition(
+  c: Ctx, slot: number, id: string | undefined, to: number, lastError: string | null | undefined, attempt: number | undefined,
+  queueHeld: boolean,
 ): JobSnapshot {
   const { m, j } = c;
   const { i32, f64 } = m;
@@ -123,14 +158,13 @@ export function applyTransition(
   // wait (odd sequence) rather than see it "pending" while claimNext already
   // finds the pending list without it. It comes last, so the queue lock,
   // which every list move in the store shares, is held only for the links.
-  const queueHeld = moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, newList);
+  const held = moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, newList, queueHeld);
   // The commit point (see journal.ts): every other write of the change is done.
   writeEnd(m, base);
-  endMove(c, queueHeld);
+  endMove(c, held);
   fault('before-commit');
   // Build the result from what we just wrote; decode from memory (stable
   // under our lock) only what we do not already hold as a string.
-  if (id === undefined) return snapshotLocked(m, slot);
   let error: string | null;
   if (lastError === undefined || truncated) {
     // Unchanged or cut: decode what is stored (stable: we hold the job's lock).
@@ -140,7 +174,7 @@ export function applyTransition(
     error = lastError === null || lastError.isWellFormed() ? lastError : lastError.toWellFormed();
   }
   return {
-    id,
+    id: id ?? decodeUtf8(m.u8, base + S_ID, (i32[(base + S_LENS) >> 2] ?? 0) & 0xffff),
     status: STATUS_BY_CODE[to] ?? 'pending',
     attempts,
     maxRetries,
@@ -171,7 +205,7 @@ export function initJob(c: Ctx, slot: number, id: string, idBytes: number, hash:
   writeBegin(m, base);
   // Queued inside the seqlock write, so the job takes its place in the FIFO
   // at the same instant it becomes visible (a get() meanwhile waits).
-  const queueHeld = moveList(c, slot, LIST_NONE, LIST_PENDING);
+  const queueHeld = moveList(c, slot, LIST_NONE, LIST_PENDING, false);
   i32[(base + S_STATE) >> 2] = PENDING | (LIST_PENDING << STATE_LIST_SHIFT);
   i32[(base + S_ATTEMPTS) >> 2] = 0;
   i32[(base + S_MAX_RETRIES) >> 2] = maxRetries;
@@ -205,7 +239,7 @@ export function removeJob(c: Ctx, slot: number, hash: number): void {
   j.setAtomic(H_LIVE >> 2, Atomics.load(i32, H_LIVE >> 2) - 1);
   j.count(state & STATE_STATUS_MASK, -1);
   writeBegin(m, base);
-  const queueHeld = moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, LIST_NONE);
+  const queueHeld = moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, LIST_NONE, false);
   i32[(base + S_STATE) >> 2] = STATUS_FREE;
   i32[(base + S_LENS) >> 2] = 0;
   m.f64[(base + S_GEN) >> 3] = (m.f64[(base + S_GEN) >> 3] ?? 0) + 1;

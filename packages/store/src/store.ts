@@ -17,7 +17,7 @@
 import { AbortedError, DuplicateJobError, JobProcessingError, StoreFullError } from './errors.js';
 import { scanned } from './utf8.js';
 import {
-  H_HIGH_WATER, LAYOUT_VERSION, H_LEASE_MS, H_RETRY_LEN, H_STALLED_RECLAIMED, LIST_PENDING, LIST_RETRY, R_STATE, REG_DETACHED, S_HASH, S_LOCK, S_STATE,
+  H_HIGH_WATER, LAYOUT_VERSION, H_LEASE_MS, H_RETRY_LEN, H_STALLED_RECLAIMED, LIST_PENDING, LIST_RETRY, QUEUE_LOCK, R_STATE, REG_DETACHED, S_HASH, S_LOCK, S_STATE,
   STATE_STATUS_MASK,
 } from './layout.js';
 import { giveUp } from './lock-word.js';
@@ -314,30 +314,36 @@ export class JobStore {
   /** Take an entry of a list (oldest first) and apply `to` to it. */
   #fromList(list: number, to: number): JobSnapshot | undefined {
     const m = this.#m;
+    const l = this.#l;
     for (;;) {
       const h = listHead(m, list);
       // An empty list seen without a lock may be a change in flight whose
       // thread then dies and is rolled back (putting the job back): confirm
       // under the lock that guards the lists, which holders keep until their
       // commit point, so what it shows is committed.
-      if (h === NONE && this.#l.underLists(() => listHead(m, list)) === NONE) return undefined;
+      if (h === NONE && l.underLists(() => listHead(m, list)) === NONE) return undefined;
       if (h === NONE) continue;
-      const lock = this.#l.jobLock(h);
-      this.#l.lock(lock);
+      const lock = l.jobLock(h);
+      l.lock(lock);
       try {
         // Holding h's lock (or the global one), h can leave the list only
         // through us, and lists grow only at the tail; a head read under the
         // queue lock is committed (see above), so if h is the head then, it
-        // stays the head until we take it.
-        if (this.#l.global ? listHead(m, list) === h : this.#l.underLists(() => listHead(m, list)) === h) {
-          const s = this.#commit(applyTransition(this.#c, h, undefined, to, undefined, undefined));
-          // The caller's next call is usually about this job (claimNext, then updateStatus).
-          const base = slotBase(m, h);
-          this.#hints.remember(s.id, m.i32[(base + S_HASH) >> 2] ?? 0, h, slotGen(m, base));
-          return s;
+        // stays the head until we take it. In per-job mode the queue lock
+        // taken for that look is kept for the move itself (applyTransition
+        // releases it at its commit point): one acquisition, not two.
+        if (!l.global) l.lock(QUEUE_LOCK);
+        if (listHead(m, list) !== h) {
+          if (!l.global) l.unlock(QUEUE_LOCK);
+          continue;
         }
+        const s = this.#commit(applyTransition(this.#c, h, undefined, to, undefined, undefined, !l.global));
+        // The caller's next call is usually about this job (claimNext, then updateStatus).
+        const base = slotBase(m, h);
+        this.#hints.remember(s.id, m.i32[(base + S_HASH) >> 2] ?? 0, h, slotGen(m, base));
+        return s;
       } finally {
-        this.#l.unlock(lock);
+        l.unlock(lock);
       }
     }
   }
