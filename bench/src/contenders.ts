@@ -5,7 +5,7 @@
 import { JobStore, Mutex, type Locking } from '@atomic-jobs/store';
 import type { ComlinkBaseline } from '@atomic-jobs/workers';
 import type { ContenderDef, LockCounts, PreparedContender } from './contention.js';
-import { DATA_BYTES, DATA_COUNTER, DATA_LOCK_BYTE, HOT_JOB, MAX_THREADS, jobId, type ContenderKind } from './protocol.js';
+import { DATA_BYTES, DATA_COUNTER, DATA_LOCK_BYTE, HOT_JOB, MAX_THREADS, QUEUE_JOBS, jobId, type ContenderKind, type StoreJobs } from './protocol.js';
 
 /** Reset the shared counter before each round and tally what it should and did reach. */
 export function counterRounds(data: SharedArrayBuffer): Pick<PreparedContender, 'beforeRound' | 'afterRound' | 'counter'> {
@@ -42,19 +42,29 @@ export function counterContender(name: string, kind: Extract<ContenderKind, 'rac
   };
 }
 
-function storeContender(locking: Locking, hot: boolean): ContenderDef {
+const LATENCY_OF: Record<StoreJobs, string> = {
+  distinct: 'whole updateStatus call',
+  hot: 'whole store call (claim, or updateStatus by the winner)',
+  queue: 'whole store call (claimNext, or updateStatus putting the job back)',
+};
+
+function storeContender(locking: Locking, jobs: StoreJobs): ContenderDef {
   return {
-    name: `store-${locking === 'global' ? 'global' : 'perjob'}-${hot ? 'hot' : 'distinct'}`,
+    name: `store-${locking === 'global' ? 'global' : 'perjob'}-${jobs}`,
     probeOps: 1_000,
     warmOps: 20_000,
-    latencyOf: hot ? 'whole store call (claim, or updateStatus by the winner)' : 'whole updateStatus call',
+    latencyOf: LATENCY_OF[jobs],
     contention: 'lock-stats',
     prepare: () => {
       const store = JobStore.create({ capacity: 64, locking });
-      store.create(HOT_JOB);
-      for (let i = 0; i < MAX_THREADS; i++) store.create(jobId(i));
+      if (jobs === 'queue') {
+        for (let i = 0; i < QUEUE_JOBS; i++) store.create(`queued-${i}`);
+      } else {
+        store.create(HOT_JOB);
+        for (let i = 0; i < MAX_THREADS; i++) store.create(jobId(i));
+      }
       return Promise.resolve({
-        setupFor: () => ({ setup: { kind: 'store', handle: store.handle, hot } }),
+        setupFor: () => ({ setup: { kind: 'store', handle: store.handle, jobs } }),
         lockCounts: () => store.stats(),
       });
     },
@@ -87,10 +97,11 @@ export function mainContenders(baseline: () => Promise<ComlinkBaseline>): Conten
     counterContender('racy-increment', 'racy', 'the unlocked increment (timer overhead dominates)'),
     counterContender('atomics-add', 'atomics-add', 'one Atomics.add (timer overhead dominates)'),
     counterContender('mutex', 'mutex', 'lock() wait, until it returns'),
-    storeContender('global', false),
-    storeContender('per-job', false),
-    storeContender('global', true),
-    storeContender('per-job', true),
+    storeContender('global', 'distinct'),
+    storeContender('per-job', 'distinct'),
+    storeContender('global', 'hot'),
+    storeContender('per-job', 'hot'),
+    storeContender('per-job', 'queue'),
     comlinkContender(baseline),
   ];
 }

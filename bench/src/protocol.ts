@@ -64,12 +64,22 @@ export type ContenderSetup =
   | { readonly kind: 'mutex'; readonly data: SharedArrayBuffer }
   /** V8's Atomics.Mutex around `counter++` (only in a --harmony-struct process). */
   | { readonly kind: 'v8-mutex'; readonly data: SharedArrayBuffer; readonly mutex: unknown }
-  /** JobStore calls; `hot`: all workers race on job `HOT_JOB`, else worker i toggles `jobId(i)`. */
-  | { readonly kind: 'store'; readonly handle: StoreHandle; readonly hot: boolean }
+  /**
+   * JobStore calls. `distinct`: worker i toggles `jobId(i)`; `hot`: all
+   * workers race on job `HOT_JOB`; `queue`: all workers claimNext from one
+   * pending list and put each job back at its tail.
+   */
+  | { readonly kind: 'store'; readonly handle: StoreHandle; readonly jobs: StoreJobs }
   /** The comlink baseline: worker i toggles `jobId(i)` through its own port. */
   | { readonly kind: 'comlink'; readonly port: MessagePort };
 
 export type ContenderKind = ContenderSetup['kind'];
+
+/** Which jobs a store contender's workers work on (see ContenderSetup). */
+export type StoreJobs = 'distinct' | 'hot' | 'queue';
+
+/** Pending jobs in the queue contender's store: more than the most threads can hold at once. */
+export const QUEUE_JOBS = 32;
 
 export interface ConfigureMessage {
   readonly type: 'configure';

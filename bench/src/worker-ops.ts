@@ -7,7 +7,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import { JobStore, Mutex, type JobStatus } from '@atomic-jobs/store';
 import { wrapBaseline } from '@atomic-jobs/workers';
-import { CTL_STOP, DATA_COUNTER, DATA_LOCK_BYTE, HOT_JOB, jobId, type ContenderSetup } from './protocol.js';
+import { CTL_STOP, DATA_COUNTER, DATA_LOCK_BYTE, HOT_JOB, jobId, type ContenderSetup, type StoreJobs } from './protocol.js';
 import type { Recorder } from './stats.js';
 
 export interface WorkerContender {
@@ -171,24 +171,37 @@ class V8Mutex implements WorkerContender {
 class StoreCalls implements WorkerContender {
   contended = 0;
   readonly #store: JobStore;
-  readonly #hot: boolean;
+  readonly #jobs: StoreJobs;
   readonly #id: string;
   #next: JobStatus;
   /** Hot job: this worker claimed it and must give it back. */
   #holding = false;
+  /** Queue: the job this worker claimed and must put back, or undefined. */
+  #claimed: string | undefined;
   constructor(setup: Extract<ContenderSetup, { kind: 'store' }>, index: number) {
     this.#store = JobStore.attach(setup.handle);
-    this.#hot = setup.hot;
-    this.#id = setup.hot ? HOT_JOB : jobId(index);
+    this.#jobs = setup.jobs;
+    this.#id = setup.jobs === 'hot' ? HOT_JOB : jobId(index);
     this.#next = this.#store.get(this.#id)?.status === 'processing' ? 'pending' : 'processing';
   }
   /**
    * One store call. Distinct jobs: updateStatus toggling this worker's own job
    * processing <-> pending (always a valid transition). Hot job: claim it, and
-   * if this worker won it, give it back with updateStatus(pending) as its next call.
+   * if this worker won it, give it back with updateStatus(pending) as its next
+   * call. Queue: claimNext, then put the job it got back at the list's tail
+   * with updateStatus(pending) as the next call.
    */
   #op(): void {
-    if (this.#hot) {
+    if (this.#jobs === 'queue') {
+      if (this.#claimed !== undefined) {
+        this.#store.updateStatus(this.#claimed, 'pending');
+        this.#claimed = undefined;
+      } else {
+        this.#claimed = this.#store.claimNext()?.id;
+      }
+      return;
+    }
+    if (this.#jobs === 'hot') {
       if (this.#holding) {
         this.#store.updateStatus(HOT_JOB, 'pending');
         this.#holding = false;
@@ -202,8 +215,8 @@ class StoreCalls implements WorkerContender {
   }
   count(k: number): void {
     for (let i = 0; i < k; i++) this.#op();
-    // Never leave the hot job claimed between rounds: the next round may not include this worker.
-    if (this.#holding) this.#op();
+    // Never leave a job claimed between rounds: the next round may not include this worker.
+    if (this.#holding || this.#claimed !== undefined) this.#op();
   }
   timed(ctl: Int32Array, rec: Recorder): number {
     let n = 0;
@@ -213,7 +226,7 @@ class StoreCalls implements WorkerContender {
       rec.record(performance.now() - t0);
       n++;
     }
-    if (this.#holding) {
+    if (this.#holding || this.#claimed !== undefined) {
       this.#op();
       n++;
     }
