@@ -4,7 +4,7 @@
  * job by id with the lock that guards it held (store.ts has the lock order).
  */
 import { DetachedError, JobNotFoundError } from './errors.js';
-import { GLOBAL_LOCK, H_LOCKS_RECOVERED, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, S_LOCK, STRUCT_LOCK } from './layout.js';
+import { GLOBAL_LOCK, H_DEATHS, H_LOCKS_RECOVERED, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, R_SLEEPING_ON, S_LOCK, STRUCT_LOCK } from './layout.js';
 import { acquire, release } from './lock-core.js';
 import { statsIndex } from './lock-stats.js';
 import { giveUp, type GiveUp, type Robust } from './lock-word.js';
@@ -40,6 +40,8 @@ export class InstanceLocks {
       isDead: (owner) => isDead(m, owner),
       recover: (owner) => recoverOwner(m, owner),
       recovered: () => void Atomics.add(m.i32, H_LOCKS_RECOVERED >> 2, 1),
+      sleepingOn: (w) => Atomics.store(m.i32, (entry + R_SLEEPING_ON) >> 2, w),
+      deaths: () => Atomics.load(m.i32, H_DEATHS >> 2),
     };
     this.never = giveUp(undefined, undefined, robust);
   }

@@ -18,12 +18,12 @@
  * is restored (a no-op if the data write had not happened yet).
  */
 import {
-  H_INDEX_SEQ, H_JOBS_REPAIRED, R_COUNTS, R_IMAGE, R_IMAGE_COUNTS, R_IMAGE_ERR, R_IMAGE_FLAGS, R_LOG_LEN, R_MAX_PAIRS,
-  R_OWNER, R_PAIRS, R_STATE, REG_ALIVE, REG_DEAD, REG_DETACHED, REG_ENTRIES, REG_FREE, REG_RECOVERED, REG_RECOVERING, REGISTRY,
+  H_DEATHS, H_INDEX_SEQ, H_JOBS_REPAIRED, R_COUNTS, R_IMAGE, R_IMAGE_COUNTS, R_IMAGE_ERR, R_IMAGE_FLAGS, R_LOG_LEN, R_MAX_PAIRS,
+  R_OWNER, R_PAIRS, R_SLEEPING_ON, R_STATE, REG_ALIVE, REG_DEAD, REG_DETACHED, REG_ENTRIES, REG_FREE, REG_RECOVERED, REG_RECOVERING, REGISTRY,
   S_HASH, S_HASH_NEXT, S_ID, S_SEQ, S_STATE,
 } from './layout.js';
 
-import { SELF } from './lock-word.js';
+import { SELF, ownerOf } from './lock-word.js';
 import { slotBase, type Mem } from './memory.js';
 import { StoreFullError } from './errors.js';
 import { chainHas, freeListHas, freeSlot, indexRemove } from './structures.js';
@@ -56,6 +56,7 @@ export function register(m: Mem): number {
       if (st === R_OWNER && Atomics.compareExchange(i32, (e + R_OWNER) >> 2, 0, SELF) !== 0) continue;
       if (st === R_STATE && Atomics.compareExchange(i32, (e + R_STATE) >> 2, from, REG_ALIVE) !== from) continue;
       i32[(e + R_LOG_LEN) >> 2] = 0;
+      Atomics.store(i32, (e + R_SLEEPING_ON) >> 2, 0);
       Atomics.store(i32, (e + R_OWNER) >> 2, SELF);
       // A recycled entry keeps its counters: counts are sums over all entries.
       Atomics.store(i32, (e + R_STATE) >> 2, REG_ALIVE);
@@ -67,13 +68,39 @@ export function register(m: Mem): number {
 
 /** Mark every live entry of thread `threadId` dead. Returns how many. */
 export function markDead(m: Mem, threadId: number): number {
+  const i32 = m.i32;
+  const owner = threadId + 1;
   let n = 0;
   for (let k = 0; k < REG_ENTRIES; k++) {
     const e = entryBase(m, k);
-    if (Atomics.load(m.i32, (e + R_OWNER) >> 2) !== threadId + 1) continue;
-    if (Atomics.compareExchange(m.i32, (e + R_STATE) >> 2, REG_ALIVE, REG_DEAD) === REG_ALIVE) n++;
+    if (Atomics.load(i32, (e + R_OWNER) >> 2) !== owner) continue;
+    if (Atomics.compareExchange(i32, (e + R_STATE) >> 2, REG_ALIVE, REG_DEAD) === REG_ALIVE) n++;
   }
+  if (n > 0) wakeSleepers(m, owner);
   return n;
+}
+
+/**
+ * Wake, at once, the threads asleep on a lock that `owner` (just marked
+ * dead) holds, rather than leave them to their next poll: bump the death
+ * count, THEN read what every live thread sleeps on (the mirror image of
+ * Acquirer.beforeSleep, which publishes first and reads the count after).
+ * Woken, they see the count changed, ask isDead, and one of them recovers.
+ * Both a lock's word and its HEIR word (where a starving heir sleeps) are
+ * notified. Threads that start waiting later find the owner dead at their
+ * first poll.
+ */
+function wakeSleepers(m: Mem, owner: number): void {
+  const i32 = m.i32;
+  Atomics.add(i32, H_DEATHS >> 2, 1);
+  for (let k = 0; k < REG_ENTRIES; k++) {
+    const e = entryBase(m, k);
+    if (Atomics.load(i32, (e + R_STATE) >> 2) !== REG_ALIVE) continue;
+    const w = Atomics.load(i32, (e + R_SLEEPING_ON) >> 2);
+    if (w <= 0 || ownerOf(Atomics.load(i32, w)) !== owner) continue;
+    Atomics.notify(i32, w);
+    Atomics.notify(i32, w + 1);
+  }
 }
 
 /**

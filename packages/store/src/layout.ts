@@ -13,7 +13,7 @@
 import { JOB_LOCK_BYTES } from './lock-word.js';
 
 export const MAGIC = 0x534a4a41; // "AJJS" little-endian
-export const LAYOUT_VERSION = 4;
+export const LAYOUT_VERSION = 5;
 export const CACHE_LINE = 64;
 
 // ---- header: immutable geometry (written once by create) ----
@@ -74,6 +74,8 @@ export const H_STALLED_RECLAIMED = 84;
 export const H_LEASE_MS = 88;
 /** FNV-1a over the immutable header (geometry and lease), so a corrupted handle is refused, not misread. */
 export const H_HEADER_CHECK = 92;
+/** Threads marked dead so far: a sleeper that sees it change asks whether its lock's owner is one of them. */
+export const H_DEATHS = 96;
 
 // ---- thread registry: REG_ENTRIES entries of `regEntryBytes`, from REGISTRY ----
 // One entry per attached JobStore instance (one per thread in practice): who
@@ -88,6 +90,8 @@ export const R_OWNER = 0;
 export const R_STATE = 4;
 /** Undo pairs logged in the current critical section (0 when none is open). */
 export const R_LOG_LEN = 8;
+/** The i32 index of the lock word this thread sleeps on (0: not asleep), so markDead can wake it. */
+export const R_SLEEPING_ON = 12;
 /** Status counters of this thread, one i32 per status code 1..4 (at R_COUNTS + code * 4). */
 export const R_COUNTS = 32;
 /** Undo pairs: (i32 index, old value); index ~slot (= -(slot + 1)) means "restore the slot image", its value then the slot's sequence when saved (R_IMAGE_FLAGS says whether with error bytes). */

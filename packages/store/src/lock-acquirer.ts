@@ -21,14 +21,18 @@ export class Acquirer {
   readonly start = performance.now();
   sleeps = 0;
   heir = false;
-  /** Set when a sleep ran to its timeout: time to ask whether the owner is still alive. */
+  /** Set when a sleep ran to its timeout, or a death was marked: time to ask whether the owner is still alive. */
   polled = false;
+  /** The store's death count when we last looked (Robust.deaths). */
+  private seenDeaths: number;
 
   constructor(
     private readonly i32: Int32Array,
     private readonly w: number,
     private readonly robust: Robust | undefined,
-  ) {}
+  ) {
+    this.seenDeaths = robust?.deaths() ?? 0;
+  }
 
   step(): number {
     const { i32, w } = this;
@@ -107,14 +111,54 @@ export class Acquirer {
    */
   sleep(value: number, timeoutMs: number): void {
     const { i32, w } = this;
+    if (!this.beforeSleep()) return;
     if (this.heir) {
       const r = Atomics.wait(i32, w + 1, SELF, timeoutMs);
       if (r === 'ok') this.sleeps++;
       this.polled = r === 'timed-out';
-      return;
+    } else {
+      Atomics.add(i32, w + 2, SLEEPER);
+      this.awake(Atomics.wait(i32, w, value, timeoutMs));
     }
-    Atomics.add(i32, w + 2, SLEEPER);
-    this.awake(Atomics.wait(i32, w, value, timeoutMs));
+    this.afterSleep();
+  }
+
+  /**
+   * Before sleeping (robust locks): publish the lock we sleep on
+   * (Robust.sleepingOn), THEN read the store's death count; false (do not
+   * sleep: look at the word again, asking isDead) when a death was marked
+   * since we last looked. markDead does the mirror image: it bumps the count,
+   * THEN reads what every live thread sleeps on and notifies the sleepers of
+   * a lock the dead thread owned. Both sides are seq_cst, so either our read
+   * sees the new count, or its read sees our lock and it notifies. A notify
+   * that lands before our Atomics.wait has begun is lost (the wait then
+   * re-reads the word, which a death does not change): that narrow window
+   * still ends at the next poll, as every sleep does.
+   */
+  private beforeSleep(): boolean {
+    const r = this.robust;
+    if (r === undefined) return true;
+    r.sleepingOn(this.w);
+    if (!this.deathMarked(r)) return true;
+    r.sleepingOn(0);
+    return false;
+  }
+
+  /** Awake again: withdraw what beforeSleep published, and look at the death count (a markDead may be what woke us). */
+  private afterSleep(): void {
+    const r = this.robust;
+    if (r === undefined) return;
+    r.sleepingOn(0);
+    this.deathMarked(r);
+  }
+
+  /** Whether a death was marked since we last looked; if so, the next step asks isDead. */
+  private deathMarked(r: Robust): boolean {
+    const d = r.deaths();
+    if (d === this.seenDeaths) return false;
+    this.seenDeaths = d;
+    this.polled = true;
+    return true;
   }
 
   /**

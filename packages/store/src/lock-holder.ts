@@ -6,7 +6,9 @@
  */
 import { JobNotFoundError } from './errors.js';
 import { attachMem } from './handle.js';
-import { GLOBAL_LOCK, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, REG_ENTRIES, REGISTRY, S_LOCK, STRUCT_LOCK } from './layout.js';
+import {
+  GLOBAL_LOCK, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, R_SLEEPING_ON, R_STATE, REG_ALIVE, REG_ENTRIES, REGISTRY, S_LOCK, STRUCT_LOCK,
+} from './layout.js';
 import { acquire, release } from './lock-core.js';
 import { LOCK_STAT_ACQUISITIONS, LOCK_BYTES, NEVER } from './lock-word.js';
 import { slotBase } from './memory.js';
@@ -44,6 +46,17 @@ export function holdJobLock(handle: StoreHandle, id: string): () => void {
   const lock = slotBase(m, slot) + S_LOCK;
   acquire(counted, lock, NEVER, 0);
   return () => release(m, lock);
+}
+
+/** How many threads are asleep (in Atomics.wait) on one of the store's locks right now: a test can wait for a waiter to be asleep. */
+export function sleepingThreads(handle: StoreHandle): number {
+  const m = attachMem(handle);
+  let n = 0;
+  for (let k = 0; k < REG_ENTRIES; k++) {
+    const e = REGISTRY + k * m.g.regEntryBytes;
+    if (Atomics.load(m.i32, (e + R_STATE) >> 2) === REG_ALIVE && Atomics.load(m.i32, (e + R_SLEEPING_ON) >> 2) > 0) n++;
+  }
+  return n;
 }
 
 /** Byte ranges [start, end) of a store's buffer that hold lock statistics: the store-wide locks' and each registry entry's job-lock figures. */

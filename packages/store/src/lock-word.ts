@@ -100,6 +100,15 @@ export interface Robust {
   recover(owner: number): void;
   /** Count a lock taken over from a dead owner. */
   recovered(): void;
+  /**
+   * This thread is about to sleep on the lock whose word is i32 index `w`
+   * (0: awake again). Published where whoever marks an owner dead looks, so
+   * that it can wake the lock's sleepers at once rather than leave them to
+   * their next poll.
+   */
+  sleepingOn(w: number): void;
+  /** How many deaths were marked so far, store-wide: a change means "ask isDead again". */
+  deaths(): number;
 }
 
 /** How to give up: an absolute deadline on performance.now() and/or a signal; and the robust hooks. */

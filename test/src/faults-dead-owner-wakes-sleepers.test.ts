@@ -1,0 +1,38 @@
+/**
+ * Threads asleep on a lock whose holder dies are woken by markThreadDead
+ * itself, not left to their next 50 ms poll: the waiter here is asleep on the
+ * job's lock (the registry says so) when its holder is killed mid-write, and
+ * the acquisition it then completes records a sleep ended by a notify, which
+ * only markThreadDead sends (the killed holder never unlocks). Without the
+ * wake-up the sleeps end by timing out, which are not counted.
+ */
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { JobStore, type StoreStats } from '@atomic-jobs/store';
+import { sleepingThreads } from '@atomic-jobs/store/testing';
+import { startAtFault } from './helpers/faults.js';
+import { fixtureUrl } from './helpers/threads.js';
+
+describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
+  it('a waiter asleep behind a holder that dies is woken by markThreadDead', async () => {
+    const store = JobStore.create({ capacity: 4, locking });
+    store.create('a');
+    const claimed = store.claim('a');
+    const lock: keyof StoreStats['locks'] = locking === 'global' ? 'global' : 'jobs';
+    const before = store.stats().locks[lock].waits;
+    const dying = await startAtFault(store, { point: 'mid-write', how: 'hang', op: 'fail', id: 'a' });
+    const waiter = new Worker(fixtureUrl('faults-waiter'), { workerData: { handle: store.handle, id: 'a', status: 'completed', attempt: claimed?.attempts } });
+    const result = new Promise<{ ok: boolean; snapshot?: { status: string; version: number } }>((resolve) => waiter.once('message', resolve));
+    // Asleep in Atomics.wait on the held lock (past its spin).
+    while (sleepingThreads(store.handle) === 0) await new Promise((r) => setTimeout(r, 2));
+    await dying.worker.terminate();
+    store.markThreadDead(dying.threadId);
+    const r = await result;
+    expect(r.ok).toBe(true);
+    expect(r.snapshot).toMatchObject({ status: 'completed', version: (claimed?.version ?? 0) + 1 });
+    await waiter.terminate();
+    expect(store.recovery()).toMatchObject({ locksRecovered: 1, jobsRepaired: 1 });
+    expect(store.stats().locks[lock].waits - before).toBeGreaterThanOrEqual(1);
+    expect(sleepingThreads(store.handle)).toBe(0);
+  });
+});
