@@ -4,7 +4,10 @@
  * job's lock (the registry says so) when its holder is killed mid-write, and
  * the acquisition it then completes records a sleep ended by a notify, which
  * only markThreadDead sends (the killed holder never unlocks). Without the
- * wake-up the sleeps end by timing out, which are not counted.
+ * wake-up the sleeps end by timing out, which are not counted. And a thread
+ * that comes to the lock after the death takes it over at its first look,
+ * before any sleep: even with timeoutMs 0 it gets the lock rather than a
+ * LockTimeoutError.
  */
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
@@ -34,5 +37,18 @@ describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
     expect(store.recovery()).toMatchObject({ locksRecovered: 1, jobsRepaired: 1 });
     expect(store.stats().locks[lock].waits - before).toBeGreaterThanOrEqual(1);
     expect(sleepingThreads(store.handle)).toBe(0);
+  });
+
+  it('a thread that comes after the death takes the lock over at its first look (even with timeoutMs 0)', async () => {
+    const store = JobStore.create({ capacity: 4, locking });
+    store.create('a');
+    const claimed = store.claim('a');
+    const dying = await startAtFault(store, { point: 'mid-write', how: 'hang', op: 'fail', id: 'a' });
+    await dying.worker.terminate();
+    store.markThreadDead(dying.threadId);
+    // No waiting allowed: before any sleep, the lock must be seen to belong to a dead thread.
+    const s = store.updateStatus('a', 'completed', null, { timeoutMs: 0, attempt: claimed?.attempts });
+    expect(s).toMatchObject({ status: 'completed', version: (claimed?.version ?? 0) + 1, lastError: null });
+    expect(store.recovery()).toMatchObject({ locksRecovered: 1, jobsRepaired: 1 });
   });
 });

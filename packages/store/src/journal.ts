@@ -112,7 +112,11 @@ function wakeSleepers(m: Mem, owner: number): void {
 export function isDead(m: Mem, owner: number): boolean {
   for (let k = 0; k < REG_ENTRIES; k++) {
     const e = entryBase(m, k);
-    if (Atomics.load(m.i32, (e + R_OWNER) >> 2) !== owner) continue;
+    const o = Atomics.load(m.i32, (e + R_OWNER) >> 2);
+    // Entries are first claimed in order (register), so the used ones are a
+    // prefix: past the first never-used entry there is nobody to find.
+    if (o === 0) break;
+    if (o !== owner) continue;
     const st = Atomics.load(m.i32, (e + R_STATE) >> 2);
     if (st === REG_DEAD || st === REG_RECOVERING || st === REG_RECOVERED) return true;
   }

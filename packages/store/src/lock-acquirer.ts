@@ -32,6 +32,10 @@ export class Acquirer {
     private readonly robust: Robust | undefined,
   ) {
     this.seenDeaths = robust?.deaths() ?? 0;
+    // In a store where a thread has ever been marked dead, ask isDead at the
+    // first look (a scan of the registry's used entries only): a lock whose
+    // owner died before we came is taken over at once, not at our first poll.
+    this.polled = this.seenDeaths !== 0;
   }
 
   step(): number {
