@@ -87,8 +87,8 @@ export function markDead(m: Mem, threadId: number): number {
  * Acquirer.beforeSleep, which publishes first and reads the count after).
  * Woken, they see the count changed, ask isDead, and one of them recovers.
  * Both a lock's word and its HEIR word (where a starving heir sleeps) are
- * notified. Threads that start waiting later find the owner dead at their
- * first poll.
+ * notified. Threads that start waiting later see a non-zero count and ask
+ * isDead at their first look (Acquirer's constructor).
  */
 function wakeSleepers(m: Mem, owner: number): void {
   const i32 = m.i32;

@@ -157,7 +157,8 @@ function transition(
   // off one list and not yet marked with its new status, readers of the job
   // wait (odd sequence) rather than see it "pending" while claimNext already
   // finds the pending list without it. It comes last, so the queue lock,
-  // which every list move in the store shares, is held only for the links.
+  // which every list move in the store shares, is held only for the links
+  // (unless the caller took it already to look at a list's head: claimNext).
   const held = moveList(c, slot, (state & STATE_LIST_MASK) >> STATE_LIST_SHIFT, newList, queueHeld);
   // The commit point (see journal.ts): every other write of the change is done.
   writeEnd(m, base);
