@@ -10,7 +10,7 @@ import { statsIndex } from './lock-stats.js';
 import { giveUp, type GiveUp, type Robust } from './lock-word.js';
 import { slotBase, slotGen, slotHolds, type Mem } from './memory.js';
 import { SlotHints } from './hints.js';
-import { NONE, findLocked, findOptimistic } from './structures.js';
+import { NONE, findConfirmable, findLocked } from './structures.js';
 import { isDead, recoverOwner, type Journal } from './journal.js';
 
 export class InstanceLocks {
@@ -88,7 +88,7 @@ export class InstanceLocks {
   #findPerJob(id: string, hash: number, g: GiveUp): number {
     const m = this.#m;
     for (;;) {
-      let slot = findOptimistic(m, id, hash, this.unstickIndex);
+      let slot = findConfirmable(m, id, hash, this.unstickIndex);
       // A slot found is confirmed under its lock below, whatever the
       // hardware. "Not found" is an answer in itself: with locked reads it is
       // confirmed under the structure lock, which every create and remove

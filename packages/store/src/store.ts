@@ -27,7 +27,7 @@ import {
   checkInt, checkObject, checkReads, checkUpdateOptions, DEFAULT_MAX_RETRIES,
   type AttachOptions, type CreateOptions, type ListOptions, type Locking, type ReadMode, type StoreOptions, type UpdateOptions,
 } from './options.js';
-import { NONE, allocSlot, findLocked, findOptimistic, listHead } from './structures.js';
+import { NONE, allocSlot, findConfirmable, findLocked, listHead } from './structures.js';
 import { STATUS_CODES, type JobStatus } from './transitions.js';
 import type { JobCounts, JobSnapshot, RecoveryStats, StoreHandle, StoreStats } from './types.js';
 import { checkId, checkIdHash, checkLastError, checkStatusCode } from './validate.js';
@@ -125,7 +125,7 @@ export class JobStore {
       this.#hints.forget(id, hash);
     }
     for (;;) {
-      const slot = findOptimistic(this.#m, id, hash, this.#l.unstickIndex);
+      const slot = findConfirmable(this.#m, id, hash, this.#l.unstickIndex);
       if (slot === NONE) return undefined;
       const s = readSlot(this.#m, slot, id, () => this.#l.unstick(slot));
       if (s !== SLOT_FREE && s !== SLOT_OTHER_ID) {

@@ -70,6 +70,20 @@ export function findOptimistic(m: Mem, id: string, hash: number, stuck?: () => v
 }
 
 /**
+ * Lookup for a caller that confirms a slot found itself: under the slot's
+ * lock (slotHolds), or by a seqlock read of the slot that compares the id.
+ * A walk that raced a relink can only lead to a slot that then fails that
+ * check (and the caller looks again), or to none: so a slot found needs no
+ * index seqlock, and only "not found" is asked again of findOptimistic,
+ * whose bracketing makes it an answer. This spares every lookup that finds
+ * its job the two Atomics.loads of the index sequence (builtin calls in V8).
+ */
+export function findConfirmable(m: Mem, id: string, hash: number, stuck?: () => void): number {
+  const slot = walk(m, id, hash);
+  return slot !== NONE ? slot : findOptimistic(m, id, hash, stuck);
+}
+
+/**
  * Relink under the structure lock. The Atomics.add pair makes the index
  * sequence odd for the duration (a read-modify-write first, so no relinking
  * store is visible before readers can know; a seq_cst add after, publishing them).
