@@ -41,7 +41,8 @@ function copyWords(i32: Int32Array, to: number, from: number, n: number): void {
   for (let k = 0, t = to >> 2, f = from >> 2; k < n; k++) i32[t + k] = i32[f + k] ?? 0;
 }
 
-function entryBase(m: Mem, k: number): number {
+/** Byte offset of registry entry `k`. */
+export function entryBase(m: Mem, k: number): number {
   return REGISTRY + k * m.g.regEntryBytes;
 }
 

@@ -7,10 +7,11 @@
 import { JobNotFoundError } from './errors.js';
 import { attachMem } from './handle.js';
 import {
-  GLOBAL_LOCK, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, R_SLEEPING_ON, R_STATE, REG_ALIVE, REG_ENTRIES, REGISTRY, S_LOCK, STRUCT_LOCK,
+  GLOBAL_LOCK, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, R_SLEEPING_ON, R_STATE, REG_ALIVE, REG_ENTRIES, S_LOCK, STRUCT_LOCK,
 } from './layout.js';
 import { acquire, release } from './lock-core.js';
 import { LOCK_STAT_ACQUISITIONS, LOCK_BYTES, NEVER } from './lock-word.js';
+import { entryBase } from './journal.js';
 import { slotBase } from './memory.js';
 import { NONE, findLocked } from './structures.js';
 import type { StoreHandle } from './types.js';
@@ -53,7 +54,7 @@ export function sleepingThreads(handle: StoreHandle): number {
   const m = attachMem(handle);
   let n = 0;
   for (let k = 0; k < REG_ENTRIES; k++) {
-    const e = REGISTRY + k * m.g.regEntryBytes;
+    const e = entryBase(m, k);
     if (Atomics.load(m.i32, (e + R_STATE) >> 2) === REG_ALIVE && Atomics.load(m.i32, (e + R_SLEEPING_ON) >> 2) > 0) n++;
   }
   return n;
@@ -61,10 +62,10 @@ export function sleepingThreads(handle: StoreHandle): number {
 
 /** Byte ranges [start, end) of a store's buffer that hold lock statistics: the store-wide locks' and each registry entry's job-lock figures. */
 export function lockStatisticsRanges(handle: StoreHandle): [number, number][] {
-  const { g } = attachMem(handle);
+  const m = attachMem(handle);
   const ranges: [number, number][] = [GLOBAL_LOCK, STRUCT_LOCK, QUEUE_LOCK].map((base) => [base + LOCK_STAT_ACQUISITIONS, base + LOCK_BYTES]);
   for (let k = 0; k < REG_ENTRIES; k++) {
-    const at = REGISTRY + k * g.regEntryBytes + R_JOB_LOCK_STATS;
+    const at = entryBase(m, k) + R_JOB_LOCK_STATS;
     ranges.push([at, at + STATS_BYTES]);
   }
   return ranges;

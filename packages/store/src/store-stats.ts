@@ -1,7 +1,7 @@
 /** The store's figures: stats() (every lock's statistics, summed and by lock), counts(), recovery(). */
-import { countOf } from './journal.js';
+import { countOf, entryBase } from './journal.js';
 import {
-  GLOBAL_LOCK, H_JOBS_REPAIRED, H_LIVE, H_LOCKS_RECOVERED, H_STALLED_RECLAIMED, QUEUE_LOCK, R_JOB_LOCK_STATS, REG_ENTRIES, REGISTRY, STRUCT_LOCK,
+  GLOBAL_LOCK, H_JOBS_REPAIRED, H_LIVE, H_LOCKS_RECOVERED, H_STALLED_RECLAIMED, QUEUE_LOCK, R_JOB_LOCK_STATS, REG_ENTRIES, STRUCT_LOCK,
 } from './layout.js';
 import { addStats, addStatsAt, emptyStats, type LockStats } from './lock-stats.js';
 import type { Mem } from './memory.js';
@@ -13,7 +13,7 @@ export function storeStats(m: Mem, locking: Locking): StoreStats {
   // Job locks are counted by the threads that take them, each in its own
   // registry entry (entries keep their figures when they are reused).
   const jobs = emptyStats();
-  for (let k = 0; k < REG_ENTRIES; k++) addStatsAt(m.f64, (REGISTRY + k * m.g.regEntryBytes + R_JOB_LOCK_STATS) >> 3, jobs);
+  for (let k = 0; k < REG_ENTRIES; k++) addStatsAt(m.f64, (entryBase(m, k) + R_JOB_LOCK_STATS) >> 3, jobs);
   const locks = { global: addStats(m, GLOBAL_LOCK, emptyStats()), structure: addStats(m, STRUCT_LOCK, emptyStats()), queue: addStats(m, QUEUE_LOCK, emptyStats()), jobs };
   const total: LockStats = emptyStats();
   for (const s of Object.values(locks)) {
