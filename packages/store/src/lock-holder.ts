@@ -38,11 +38,12 @@ export function holdJobLock(handle: StoreHandle, id: string): () => void {
   const structure = m.g.locking === LOCKING_GLOBAL ? GLOBAL_LOCK : STRUCT_LOCK;
   acquire(counted, structure, NEVER, 0);
   const slot = findLocked(m, id, hash);
-  if (slot === NONE || structure === GLOBAL_LOCK) {
-    if (slot !== NONE) return () => release(m, GLOBAL_LOCK);
+  if (slot === NONE) {
     release(m, structure);
     throw new JobNotFoundError(id);
   }
+  // In global mode the lock just taken is the one that guards the job: keep it.
+  if (structure === GLOBAL_LOCK) return () => release(m, GLOBAL_LOCK);
   release(m, structure);
   const lock = slotBase(m, slot) + S_LOCK;
   acquire(counted, lock, NEVER, 0);
