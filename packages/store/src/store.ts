@@ -34,7 +34,6 @@ import { checkId, checkIdHash, checkLastError, checkStatusCode } from './validat
 import { attachMem, createMem } from './handle.js';
 import { Journal, markDead, register } from './journal.js';
 import { InstanceLocks } from './instance-locks.js';
-import type { SlotHints } from './hints.js';
 import { applyTransition, initJob, leaseExpired, removeJob, snapshotLocked, type Ctx } from './ops.js';
 
 const PENDING = STATUS_CODES.pending;
@@ -47,17 +46,12 @@ export class JobStore {
   readonly #c: Ctx;
   /** Which lock guards what, and finding a job with its lock held (instance-locks.ts). */
   readonly #l: InstanceLocks;
-  /** The same as #l.hints and #l.lockedReads, one load nearer for get's lock-free path. */
-  readonly #hints: SlotHints;
-  readonly #lockedReads: boolean;
 
   private constructor(m: Mem, reads: ReadMode) {
     this.#m = m;
     this.#entry = register(m);
     this.#j = new Journal(m, this.#entry);
     this.#l = new InstanceLocks(m, this.#j, this.#entry, reads === 'locked');
-    this.#hints = this.#l.hints;
-    this.#lockedReads = this.#l.lockedReads;
     this.#c = { m, j: this.#j, global: this.#l.global, queue: this.#l.never, leaseMs: Atomics.load(m.i32, H_LEASE_MS >> 2) };
   }
 
@@ -84,7 +78,7 @@ export class JobStore {
   get leaseMs(): number { return this.#c.leaseMs; }
   get locking(): Locking { return this.#l.global ? 'global' : 'per-job'; }
   /** How this instance reads jobs (the `reads` option). */
-  get reads(): ReadMode { return this.#lockedReads ? 'locked' : 'seqlock'; }
+  get reads(): ReadMode { return this.#l.lockedReads ? 'locked' : 'seqlock'; }
 
   /** Add a pending job. Throws DuplicateJobError, StoreFullError, InvalidArgumentError. */
   create(id: string, options?: CreateOptions): JobSnapshot {
@@ -103,7 +97,7 @@ export class JobStore {
       try {
         initJob(this.#c, slot, id, idBytes, hash, maxRetries);
         this.#j.commit();
-        this.#hints.remember(id, hash, slot, slotGen(m, base));
+        this.#l.hints.remember(id, hash, slot, slotGen(m, base));
         return snapshotLocked(m, slot);
       } finally {
         if (!this.#l.global) this.#l.unlock(base + S_LOCK);
@@ -116,20 +110,20 @@ export class JobStore {
   /** The job as it was at one instant, or undefined. Takes no lock (seqlock read), unless `reads` is 'locked'. */
   get(id: string): JobSnapshot | undefined {
     const hash = checkIdHash(id, this.#m.g.maxIdBytes);
-    if (this.#lockedReads) return this.#getLocked(id, hash);
-    const hint = this.#hints.get(id, hash);
+    if (this.#l.lockedReads) return this.#getLocked(id, hash);
+    const hint = this.#l.hints.get(id, hash);
     if (hint >= 0) {
       // The seqlock read confirms that the slot still holds the job of the hint's generation.
-      const s = readSlot(this.#m, hint, id, () => this.#l.unstick(hint), this.#hints.gen);
+      const s = readSlot(this.#m, hint, id, () => this.#l.unstick(hint), this.#l.hints.gen);
       if (s !== SLOT_FREE && s !== SLOT_OTHER_ID) return s;
-      this.#hints.forget(id, hash);
+      this.#l.hints.forget(id, hash);
     }
     for (;;) {
       const slot = findConfirmable(this.#m, id, hash, this.#l.unstickIndex);
       if (slot === NONE) return undefined;
       const s = readSlot(this.#m, slot, id, () => this.#l.unstick(slot));
       if (s !== SLOT_FREE && s !== SLOT_OTHER_ID) {
-        this.#hints.remember(id, hash, slot, seen.gen);
+        this.#l.hints.remember(id, hash, slot, seen.gen);
         return s;
       }
       // The slot was removed or reused between lookup and read: look up again.
@@ -230,7 +224,7 @@ export class JobStore {
     try {
       const slot = findLocked(m, id, hash);
       if (slot === NONE) return false;
-      this.#hints.forget(id, hash);
+      this.#l.hints.forget(id, hash);
       const base = slotBase(m, slot);
       if (!this.#l.global) this.#l.lock(base + S_LOCK);
       try {
@@ -254,7 +248,7 @@ export class JobStore {
       const out: JobSnapshot[] = [];
       const hw = Atomics.load(this.#m.i32, H_HIGH_WATER >> 2);
       // Global mode holds the lock that guards every slot already.
-      const locked = this.#lockedReads && !this.#l.global;
+      const locked = this.#l.lockedReads && !this.#l.global;
       for (let slot = 0; slot < hw; slot++) {
         const s = locked
           ? this.#l.holding(this.#l.jobLock(slot), () => readSlot(this.#m, slot, undefined))
@@ -340,7 +334,7 @@ export class JobStore {
         const s = this.#commit(applyTransition(this.#c, h, undefined, to, undefined, undefined, !l.global));
         // The caller's next call is usually about this job (claimNext, then updateStatus).
         const base = slotBase(m, h);
-        this.#hints.remember(s.id, m.i32[(base + S_HASH) >> 2] ?? 0, h, slotGen(m, base));
+        this.#l.hints.remember(s.id, m.i32[(base + S_HASH) >> 2] ?? 0, h, slotGen(m, base));
         return s;
       } finally {
         l.unlock(lock);
