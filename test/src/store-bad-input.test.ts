@@ -229,12 +229,18 @@ describe.each<Locking>(['global', 'per-job'])('waiting for a lock another worker
     const store = populated(locking, 5);
     // The worker takes the lock guarding the job (the global lock, or the job's own) as a store call would.
     worker = new Scripted<JobLockRequest>('job-lock-holder', { handle: store.handle } satisfies JobLockHolderData);
+    // Its first lock registers the worker's thread in the store's registry
+    // (a lock holder must have a live entry): done before the image is taken.
+    await worker.ok({ op: 'lock', jobId: 'processing' });
+    await worker.ok({ op: 'unlock' });
     const before = storeImage(store);
     const list = store.list();
     await worker.ok({ op: 'lock', jobId: 'processing' });
-    const err = catchErr(() => store.updateStatus('processing', 'completed', 'late', { timeoutMs: 30 }));
+    // Long enough for two of the waiter's 50 ms polls, at each of which it
+    // asks whether the holder is alive: the holder keeps its lock.
+    const err = catchErr(() => store.updateStatus('processing', 'completed', 'late', { timeoutMs: 120 }));
     expect(err).toBeInstanceOf(LockTimeoutError);
-    expect(err).toMatchObject({ code: 'ERR_LOCK_TIMEOUT', timeoutMs: 30 });
+    expect(err).toMatchObject({ code: 'ERR_LOCK_TIMEOUT', timeoutMs: 120 });
     const ac = new AbortController();
     ac.abort();
     expect(catchErr(() => store.updateStatus('processing', 'completed', 'late', { signal: ac.signal, timeoutMs: 1000 }))).toMatchObject({ code: 'ERR_ABORTED' });

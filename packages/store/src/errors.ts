@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'ERR_INVALID_TRANSITION'
   | 'ERR_DUPLICATE_JOB'
   | 'ERR_STORE_FULL'
+  | 'ERR_REGISTRY_FULL'
   | 'ERR_LOCK_TIMEOUT'
   | 'ERR_ABORTED'
   | 'ERR_INVALID_ARGUMENT'
@@ -73,6 +74,20 @@ export class StoreFullError extends JobStoreError {
     super('ERR_STORE_FULL', `The store is full (capacity ${capacity})`);
     this.name = 'StoreFullError';
     this.capacity = capacity;
+  }
+}
+
+/**
+ * Every entry of the store's thread registry belongs to a live JobStore
+ * instance (one per attach or create), so no more can attach. Entries come
+ * back through `detach()`, and through `markThreadDead` for threads that exited.
+ */
+export class RegistryFullError extends JobStoreError {
+  readonly entries: number;
+  constructor(entries: number) {
+    super('ERR_REGISTRY_FULL', `All ${entries} entries of the store's thread registry are held by live instances: detach() those no longer used, or markThreadDead() for threads that exited`);
+    this.name = 'RegistryFullError';
+    this.entries = entries;
   }
 }
 

@@ -13,6 +13,7 @@ export {
   InvalidTransitionError,
   DuplicateJobError,
   StoreFullError,
+  RegistryFullError,
   LockTimeoutError,
   AbortedError,
   InvalidArgumentError,

@@ -25,7 +25,7 @@ import {
 
 import { SELF, ownerOf } from './lock-word.js';
 import { slotBase, type Mem } from './memory.js';
-import { StoreFullError } from './errors.js';
+import { RegistryFullError } from './errors.js';
 import { chainHas, freeListHas, freeSlot, indexRemove } from './structures.js';
 
 const IMAGE_WITH_ERROR = 1;
@@ -46,25 +46,44 @@ export function entryBase(m: Mem, k: number): number {
   return REGISTRY + k * m.g.regEntryBytes;
 }
 
-/** Take a registry entry for this thread: a never-used one, else one whose thread died and was recovered, or one given back by detach(). */
+/**
+ * Take a registry entry for this thread: a never-used one, else one whose
+ * thread died and was recovered, one given back by detach(), or one whose
+ * thread died (marked dead, never recovered because nobody came to one of
+ * its locks, as when a thread dies holding none): that one is first rolled
+ * back here, exactly as a waiter taking over its lock would (recoverOwner),
+ * which leaves it recovered. So every entry of a dead thread serves again.
+ */
 export function register(m: Mem): number {
   const i32 = m.i32;
-  for (const [from, st] of [[REG_FREE, R_OWNER], [REG_RECOVERED, R_STATE], [REG_DETACHED, R_STATE]] as const) {
+  for (const from of [REG_FREE, REG_RECOVERED, REG_DETACHED, REG_DEAD]) {
     for (let k = 0; k < REG_ENTRIES; k++) {
       const e = entryBase(m, k);
+      const st = (e + R_STATE) >> 2;
       // Claim the entry with one CAS (on the owner word for fresh entries, on
       // the state word for recycled ones), so two threads never share one.
-      if (st === R_OWNER && Atomics.compareExchange(i32, (e + R_OWNER) >> 2, 0, SELF) !== 0) continue;
-      if (st === R_STATE && Atomics.compareExchange(i32, (e + R_STATE) >> 2, from, REG_ALIVE) !== from) continue;
+      if (from === REG_FREE) {
+        if (Atomics.compareExchange(i32, (e + R_OWNER) >> 2, 0, SELF) !== 0) continue;
+      } else {
+        if (Atomics.load(i32, st) !== from) continue;
+        // Its locks may still be held by the dead thread: rolling back first
+        // keeps recovery's rule (a dead thread's journal is undone before
+        // anyone else writes what it guards). Those locks are taken over
+        // later, by whoever needs them (isDead asks for a live entry, not a
+        // dead one, so it does not matter that this entry is then ours).
+        if (from === REG_DEAD) recoverOwner(m, Atomics.load(i32, (e + R_OWNER) >> 2));
+        const was = from === REG_DEAD ? REG_RECOVERED : from;
+        if (Atomics.compareExchange(i32, st, was, REG_ALIVE) !== was) continue;
+      }
       i32[(e + R_LOG_LEN) >> 2] = 0;
       Atomics.store(i32, (e + R_SLEEPING_ON) >> 2, 0);
       Atomics.store(i32, (e + R_OWNER) >> 2, SELF);
       // A recycled entry keeps its counters: counts are sums over all entries.
-      Atomics.store(i32, (e + R_STATE) >> 2, REG_ALIVE);
+      Atomics.store(i32, st, REG_ALIVE);
       return e;
     }
   }
-  throw new StoreFullError(REG_ENTRIES);
+  throw new RegistryFullError(REG_ENTRIES);
 }
 
 /** Mark every live entry of thread `threadId` dead. Returns how many. */
@@ -105,10 +124,20 @@ function wakeSleepers(m: Mem, owner: number): void {
 }
 
 /**
- * Whether the registry says the thread with this owner id is dead: one of
- * its entries was marked dead (and perhaps recovered since). Unregistered
- * owners count as alive, and so do entries given back by detach(): a thread
- * that detached one JobStore instance may be using another.
+ * Whether the thread with this owner id is dead, as far as its locks go: no
+ * registry entry of it is ALIVE. A store lock is only ever taken by a thread
+ * inside a call on an attached instance whose entry is ALIVE (testing's
+ * holdJobLock registers its thread too), and the entry stays ALIVE while
+ * the thread may hold locks through it: detach() comes between calls, and
+ * only markDead ends it otherwise. So a lock whose owner has no ALIVE entry
+ * was left by a thread that died. Asking for a live entry rather than a dead
+ * one matters once the dead thread's entries are reused (register): the lock
+ * it left behind is still recognised. A thread that detached one instance
+ * and works with another has an ALIVE entry, and keeps its locks.
+ *
+ * (While register recycles an entry, it is ALIVE for an instant before its
+ * owner word changes: a dead previous owner then reads as alive, and its
+ * lock is taken over at the waiter's next look instead.)
  */
 export function isDead(m: Mem, owner: number): boolean {
   for (let k = 0; k < REG_ENTRIES; k++) {
@@ -117,11 +146,9 @@ export function isDead(m: Mem, owner: number): boolean {
     // Entries are first claimed in order (register), so the used ones are a
     // prefix: past the first never-used entry there is nobody to find.
     if (o === 0) break;
-    if (o !== owner) continue;
-    const st = Atomics.load(m.i32, (e + R_STATE) >> 2);
-    if (st === REG_DEAD || st === REG_RECOVERING || st === REG_RECOVERED) return true;
+    if (o === owner && Atomics.load(m.i32, (e + R_STATE) >> 2) === REG_ALIVE) return false;
   }
-  return false;
+  return true;
 }
 
 /**

@@ -11,7 +11,7 @@ import {
 } from './layout.js';
 import { acquire, release } from './lock-core.js';
 import { LOCK_STAT_ACQUISITIONS, LOCK_BYTES, NEVER } from './lock-word.js';
-import { entryBase } from './journal.js';
+import { entryBase, register } from './journal.js';
 import { slotBase } from './memory.js';
 import { NONE, findLocked } from './structures.js';
 import type { StoreHandle } from './types.js';
@@ -19,6 +19,9 @@ import { checkIdHash } from './validate.js';
 
 /** Bytes of the five statistics words of a lock, or of a registry entry's job-lock statistics. */
 const STATS_BYTES = LOCK_BYTES - LOCK_STAT_ACQUISITIONS;
+
+/** The stores (by buffer) in whose registry this thread has an entry of its own, taken by holdJobLock. */
+const registered = new WeakSet<SharedArrayBuffer>();
 
 /**
  * Take the lock that guards job `id` (its own lock, or the global lock),
@@ -30,8 +33,15 @@ const STATS_BYTES = LOCK_BYTES - LOCK_STAT_ACQUISITIONS;
 export function holdJobLock(handle: StoreHandle, id: string): () => void {
   const m = attachMem(handle);
   const hash = checkIdHash(id, m.g.maxIdBytes);
-  // Acquisitions are counted in private words: this thread has no registry
-  // entry, and the store's own figures stay those of its calls.
+  // A thread that holds a store lock must have a live registry entry, or a
+  // waiter would take the lock for a dead thread's (isDead): one per thread
+  // and store, which markThreadDead marks dead with the thread's others.
+  if (!registered.has(m.buffer)) {
+    register(m);
+    registered.add(m.buffer);
+  }
+  // Acquisitions are counted in private words, so the store's own figures
+  // stay those of its calls.
   const counted = { i32: m.i32, f64: new Float64Array(STATS_BYTES / 8) };
   // The lookup under the lock that guards the index (no lock-free walk, so
   // "not found" is right on any hardware).

@@ -55,13 +55,17 @@ export class JobStore {
     this.#c = { m, j: this.#j, global: this.#l.global, queue: this.#l.never, leaseMs: Atomics.load(m.i32, H_LEASE_MS >> 2) };
   }
 
-  /** Make a new store in a new SharedArrayBuffer. */
+  /** Make a new store in a new SharedArrayBuffer (this instance takes the first of its 256 registry entries). */
   static create(options: StoreOptions): JobStore {
     const reads = checkReads(options);
     return new JobStore(createMem(options), reads);
   }
 
-  /** The same store, from any thread, given the `handle` of an existing one. Throws StoreFormatError otherwise. */
+  /**
+   * The same store, from any thread, given the `handle` of an existing one.
+   * Throws StoreFormatError otherwise, and RegistryFullError when all 256
+   * registry entries belong to live instances.
+   */
   static attach(handle: StoreHandle, options?: AttachOptions): JobStore {
     const reads = checkReads(options);
     return new JobStore(attachMem(handle), reads);

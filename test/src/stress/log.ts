@@ -66,7 +66,7 @@ export const ERROR_TEXTS: readonly string[] = ['timeout', 'boom', 'disk full', '
 
 /** Codes the store may throw; anything else is recorded as ERR_INTERNAL (and refused by the model). */
 export const ERROR_CODES: readonly string[] = [
-  'ERR_JOB_NOT_FOUND', 'ERR_INVALID_TRANSITION', 'ERR_DUPLICATE_JOB', 'ERR_STORE_FULL', 'ERR_LOCK_TIMEOUT', 'ERR_ABORTED',
+  'ERR_JOB_NOT_FOUND', 'ERR_INVALID_TRANSITION', 'ERR_DUPLICATE_JOB', 'ERR_STORE_FULL', 'ERR_REGISTRY_FULL', 'ERR_LOCK_TIMEOUT', 'ERR_ABORTED',
   'ERR_INVALID_ARGUMENT', 'ERR_STORE_FORMAT', 'ERR_NOT_OWNER', 'ERR_DEADLOCK', 'ERR_JOB_PROCESSING', 'ERR_STALE_CLAIM', 'ERR_INTERNAL',
 ];
 
