@@ -15,7 +15,9 @@ export type FaultPoint =
   /** Inside the slot's seqlock write: status written, the other fields not yet. */
   | 'mid-write'
   /** Everything written, the journal not yet emptied. */
-  | 'before-commit';
+  | 'before-commit'
+  /** Recovery: a dead thread's change has been undone (or finished), its journal not yet emptied. */
+  | 'rolling-back';
 
 export type FaultHook = (point: FaultPoint) => void;
 

@@ -19,17 +19,23 @@
  */
 import {
   H_DEATHS, H_INDEX_SEQ, H_JOBS_REPAIRED, R_COUNTS, R_IMAGE, R_IMAGE_COUNTS, R_IMAGE_ERR, R_IMAGE_FLAGS, R_LOG_LEN, R_MAX_PAIRS,
-  R_OWNER, R_PAIRS, R_SLEEPING_ON, R_STATE, REG_ALIVE, REG_DEAD, REG_DETACHED, REG_ENTRIES, REG_FREE, REG_RECOVERED, REG_RECOVERING, REGISTRY,
+  R_OWNER, R_PAIRS, R_SLEEPING_ON, R_STATE, REG_ALIVE, REG_DEAD, REG_DETACHED, REG_ENTRIES, REG_FREE, REG_RECOVERED, REG_RECOVERING,
+  REG_STATE_BITS, REG_STATE_MASK, REGISTRY,
   S_HASH, S_HASH_NEXT, S_ID, S_SEQ, S_STATE,
 } from './layout.js';
 
 import { SELF, ownerOf } from './lock-word.js';
 import { slotBase, type Mem } from './memory.js';
+import { fault } from './faults.js';
 import { RegistryFullError } from './errors.js';
 import { chainHas, freeListHas, freeSlot, indexRemove } from './structures.js';
 
 const IMAGE_WITH_ERROR = 1;
 const IMAGE_REMOVING = 2;
+/** Recovery's decision, written before its first write: the change is undone... */
+const IMAGE_UNDO = 4;
+/** ...or kept (and a remove finished). */
+const IMAGE_KEEP = 8;
 /** The slot's own fields, S_STATE up to the id bytes, in words. */
 const IMAGE_WORDS = (S_ID - S_STATE) >> 2;
 /** Status counters, codes 1 to 4, from byte R_COUNTS + 4 of an entry. */
@@ -152,23 +158,37 @@ export function isDead(m: Mem, owner: number): boolean {
 }
 
 /**
- * Roll back every journal of the dead owner, exactly once: the CAS
- * DEAD -> RECOVERING elects one recoverer; others wait until RECOVERED. The
- * dead thread still owns the locks guarding everything its journal names, so
- * no live thread is inside those critical sections while we write.
+ * Roll back every journal of the dead owner, exactly once: a CAS of the
+ * entry's state from DEAD to RECOVERING (with our owner id above the state
+ * bits) elects one recoverer; others wait until RECOVERED. The dead thread
+ * still owns the locks guarding everything its journal names (a lock of it
+ * is taken over only after this returns), so no live thread is inside those
+ * critical sections while we write.
+ *
+ * A recoverer can die too, half-way. Then its state word still names it,
+ * and a waiter that finds it dead (isDead) takes the election over with a
+ * CAS from that exact value and runs the rollback again: the dead owner's
+ * locks are still not taken over, so nobody has written what it guards in
+ * between, and rollback can be run again from the start (see rollback).
  */
 export function recoverOwner(m: Mem, owner: number): void {
   const i32 = m.i32;
+  const mine = REG_RECOVERING | (SELF << REG_STATE_BITS);
   for (let k = 0; k < REG_ENTRIES; k++) {
     const e = entryBase(m, k);
     if (Atomics.load(i32, (e + R_OWNER) >> 2) !== owner) continue;
     const st = (e + R_STATE) >> 2;
-    if (Atomics.compareExchange(i32, st, REG_DEAD, REG_RECOVERING) === REG_DEAD) {
-      rollback(m, e);
-      Atomics.store(i32, st, REG_RECOVERED);
-      Atomics.notify(i32, st);
-    } else {
-      for (let s = Atomics.load(i32, st); s === REG_RECOVERING; s = Atomics.load(i32, st)) Atomics.wait(i32, st, s, 10);
+    for (let s = Atomics.load(i32, st); ; s = Atomics.load(i32, st)) {
+      const recovering = (s & REG_STATE_MASK) === REG_RECOVERING;
+      if (s === REG_DEAD || (recovering && isDead(m, s >>> REG_STATE_BITS))) {
+        if (Atomics.compareExchange(i32, st, s, mine) !== s) continue;
+        rollback(m, e);
+        Atomics.store(i32, st, REG_RECOVERED);
+        Atomics.notify(i32, st);
+        break;
+      }
+      if (!recovering) break;
+      Atomics.wait(i32, st, s, 10);
     }
   }
 }
@@ -182,42 +202,68 @@ export function recoverOwner(m: Mem, owner: number): void {
  *    complete and may have been seen. Keep it (finishing a remove);
  *  - otherwise (unchanged, or odd: mid-write): nobody saw it. Undo every
  *    logged word, newest first, and put the slot's image back.
+ *
+ * The decision is written into the entry (IMAGE_UNDO / IMAGE_KEEP) before
+ * the first write, and the journal is emptied only at the very end, so a
+ * recoverer that dies half-way leaves a rollback that runs again from the
+ * start to the same end: undoing writes old values again, putting the image
+ * back bumps the sequence only if it is still odd, finishing a remove checks
+ * what is left to do. (Reading the decision again from the sequence would be
+ * wrong then: putting the image back moves an odd sequence to a new even
+ * value, which reads as "committed".)
  */
 function rollback(m: Mem, e: number): void {
   const i32 = m.i32;
   const n = Math.min(i32[(e + R_LOG_LEN) >> 2] ?? 0, R_MAX_PAIRS);
   let image = -1;
   for (let p = 0; p < n && image < 0; p++) if ((i32[(e + R_PAIRS + p * 8) >> 2] ?? 0) < 0) image = p;
+  const flagsIdx = (e + R_IMAGE_FLAGS) >> 2;
+  let keep = false;
   if (image >= 0) {
     const at = (e + R_PAIRS + image * 8) >> 2;
     const slot = ~(i32[at] ?? 0);
-    const seq = Atomics.load(i32, (slotBase(m, slot) + S_SEQ) >> 2);
-    if (seq !== i32[at + 1] && (seq & 1) === 0) {
-      if (((i32[(e + R_IMAGE_FLAGS) >> 2] ?? 0) & IMAGE_REMOVING) !== 0) finishRemove(m, e, slot);
-      i32[(e + R_LOG_LEN) >> 2] = 0;
-      return;
+    let flags = i32[flagsIdx] ?? 0;
+    if ((flags & (IMAGE_UNDO | IMAGE_KEEP)) === 0) {
+      const seq = Atomics.load(i32, (slotBase(m, slot) + S_SEQ) >> 2);
+      const committed = seq !== i32[at + 1] && (seq & 1) === 0;
+      // A committed change that needs nothing done (all but a remove) is not a repair.
+      if (!committed || (flags & IMAGE_REMOVING) !== 0) Atomics.add(i32, H_JOBS_REPAIRED >> 2, 1);
+      flags |= committed ? IMAGE_KEEP : IMAGE_UNDO;
+      i32[flagsIdx] = flags;
     }
+    keep = (flags & IMAGE_KEEP) !== 0;
+    if (keep && (flags & IMAGE_REMOVING) !== 0) finishRemove(m, slot);
   }
-  for (let p = n - 1; p >= 0; p--) {
-    const at = (e + R_PAIRS + p * 8) >> 2;
-    const idx = i32[at] ?? 0;
-    if (idx >= 0) i32[idx] = i32[at + 1] ?? 0;
-    else restoreSlot(m, e, ~idx, ((i32[(e + R_IMAGE_FLAGS) >> 2] ?? 0) & IMAGE_WITH_ERROR) !== 0);
+  if (!keep) {
+    for (let p = n - 1; p >= 0; p--) {
+      const at = (e + R_PAIRS + p * 8) >> 2;
+      const idx = i32[at] ?? 0;
+      if (idx >= 0) i32[idx] = i32[at + 1] ?? 0;
+      else restoreSlot(m, e, ~idx, ((i32[flagsIdx] ?? 0) & IMAGE_WITH_ERROR) !== 0);
+    }
+    // The same for the index sequence, if the dead thread was relinking a chain.
+    if ((Atomics.load(i32, H_INDEX_SEQ >> 2) & 1) !== 0) Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
   }
-  // The same for the index sequence, if the dead thread was relinking a chain.
-  if ((Atomics.load(i32, H_INDEX_SEQ >> 2) & 1) !== 0) Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
+  fault('rolling-back');
   i32[(e + R_LOG_LEN) >> 2] = 0;
 }
 
-/** A remove committed (slot written free) but its thread died before unlinking the index or freeing the slot. */
-function finishRemove(m: Mem, e: number, slot: number): void {
-  m.i32[(e + R_LOG_LEN) >> 2] = 0;
-  const j = new Journal(m, e);
+/** Writes without undo pairs: recovery's own (finishRemove), which a rollback run again redoes rather than undoes. */
+function directWrites(m: Mem): Pick<Journal, 'set'> {
+  return { set: (idx, value) => void (m.i32[idx] = value) };
+}
+
+/**
+ * A remove committed (slot written free) but its thread died before
+ * unlinking the index or freeing the slot: do what is left of that (each
+ * step checks whether it is needed, so running it again is harmless).
+ */
+function finishRemove(m: Mem, slot: number): void {
+  const w = directWrites(m);
   const hash = m.i32[(slotBase(m, slot) + S_HASH) >> 2] ?? 0;
-  if (chainHas(m, slot, hash)) indexRemove(m, j, slot, hash);
+  if (chainHas(m, slot, hash)) indexRemove(m, w, slot, hash);
   if ((Atomics.load(m.i32, H_INDEX_SEQ >> 2) & 1) !== 0) Atomics.add(m.i32, H_INDEX_SEQ >> 2, 1);
-  if (!freeListHas(m, slot)) freeSlot(m, j, slot);
-  Atomics.add(m.i32, H_JOBS_REPAIRED >> 2, 1);
+  if (!freeListHas(m, slot)) freeSlot(m, w, slot);
 }
 
 function restoreSlot(m: Mem, e: number, slot: number, withError: boolean): void {
@@ -238,7 +284,6 @@ function restoreSlot(m: Mem, e: number, slot: number, withError: boolean): void 
   // let a reader that began before the dead write validate a torn copy).
   const seq = (base + S_SEQ) >> 2;
   if ((Atomics.load(i32, seq) & 1) !== 0) Atomics.add(i32, seq, 1);
-  Atomics.add(i32, H_JOBS_REPAIRED >> 2, 1);
 }
 
 /** This thread's undo journal (in its registry entry). One critical section at a time. */

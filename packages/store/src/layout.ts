@@ -13,7 +13,7 @@
 import { JOB_LOCK_BYTES } from './lock-word.js';
 
 export const MAGIC = 0x534a4a41; // "AJJS" little-endian
-export const LAYOUT_VERSION = 5;
+export const LAYOUT_VERSION = 6;
 export const CACHE_LINE = 64;
 
 // ---- header: immutable geometry (written once by create) ----
@@ -86,7 +86,12 @@ export const REGISTRY = 512;
 export const REG_ENTRIES = 256;
 /** Owner id (threadId + 1) of the registered thread; 0 = never used. */
 export const R_OWNER = 0;
-/** REG_ALIVE / REG_DEAD / REG_RECOVERING / REG_RECOVERED. */
+/**
+ * REG_ALIVE / REG_DEAD / REG_RECOVERING / REG_RECOVERED / REG_DETACHED, in
+ * the low REG_STATE_BITS; while REG_RECOVERING, the owner id of the thread
+ * rolling the entry back sits above them (so a recoverer that dies at it can
+ * be seen and replaced).
+ */
 export const R_STATE = 4;
 /** Undo pairs logged in the current critical section (0 when none is open). */
 export const R_LOG_LEN = 8;
@@ -105,7 +110,7 @@ export const R_MAX_PAIRS = 32;
 export const R_JOB_LOCK_STATS = R_PAIRS + R_MAX_PAIRS * 8;
 /** Saved slot fields: bytes S_STATE .. S_ID of the slot (68 bytes, 72 reserved). */
 export const R_IMAGE = R_JOB_LOCK_STATS + 40;
-/** Flags of the saved image: with error bytes, part of a remove. */
+/** Flags of the saved image: with error bytes, part of a remove; and recovery's decision (undo it, or keep it), once taken. */
 export const R_IMAGE_FLAGS = R_IMAGE + 68;
 /** This thread's status counters (R_COUNTS + 4 .. + 20) as they were when the image was saved. */
 export const R_IMAGE_COUNTS = R_IMAGE + 72;
@@ -115,6 +120,9 @@ export const REG_FREE = 0;
 export const REG_ALIVE = 1;
 export const REG_DEAD = 2;
 export const REG_RECOVERING = 3;
+/** Bits of R_STATE that hold the state (the rest: a recoverer's owner id, see R_STATE). */
+export const REG_STATE_BITS = 3;
+export const REG_STATE_MASK = (1 << REG_STATE_BITS) - 1;
 export const REG_RECOVERED = 4;
 /**
  * Given back by detach() while its thread lives on (it may hold other

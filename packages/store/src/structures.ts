@@ -97,7 +97,7 @@ export function indexInsert(m: Mem, j: Journal, slot: number, hash: number): voi
   Atomics.add(i32, H_INDEX_SEQ >> 2, 1);
 }
 
-export function indexRemove(m: Mem, j: Journal, slot: number, hash: number): void {
+export function indexRemove(m: Mem, j: Pick<Journal, 'set'>, slot: number, hash: number): void {
   const i32 = m.i32;
   const b = bucketIdx(m, hash);
   const next = i32[(slotBase(m, slot) + S_HASH_NEXT) >> 2] ?? NONE;
@@ -154,7 +154,7 @@ export function allocSlot(m: Mem, j: Journal): number {
 }
 
 /** Return a slot to the free list (structure lock held; the slot is already out of the index). */
-export function freeSlot(m: Mem, j: Journal, slot: number): void {
+export function freeSlot(m: Mem, j: Pick<Journal, 'set'>, slot: number): void {
   const i32 = m.i32;
   j.set((slotBase(m, slot) + S_HASH_NEXT) >> 2, i32[H_FREE_HEAD >> 2] ?? NONE);
   j.set(H_FREE_HEAD >> 2, slot);
