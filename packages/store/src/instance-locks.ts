@@ -11,7 +11,8 @@ import { giveUp, type GiveUp, type Robust } from './lock-word.js';
 import { slotBase, slotGen, slotHolds, type Mem } from './memory.js';
 import { SlotHints } from './hints.js';
 import { NONE, findConfirmable, findLocked } from './structures.js';
-import { isDead, recoverOwner, type Journal } from './journal.js';
+import type { Journal } from './journal.js';
+import { isDead, recoverOwner } from './registry.js';
 
 export class InstanceLocks {
   readonly #m: Mem;

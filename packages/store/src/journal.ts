@@ -1,7 +1,7 @@
 /**
  * Surviving a thread that dies inside a critical section (issue: fault
  * tolerance). Each JobStore instance registers one entry in the shared thread
- * registry. While it holds a lock and changes shared memory, every word it is
+ * registry (registry.ts). While it holds a lock and changes shared memory, every word it is
  * about to overwrite is first logged (index, old value) in its entry, and the
  * slot it changes is first copied whole: an undo journal. Closing the
  * critical section empties the journal (the commit point).
@@ -18,16 +18,11 @@
  * is restored (a no-op if the data write had not happened yet).
  */
 import {
-  H_DEATHS, H_INDEX_SEQ, H_JOBS_REPAIRED, R_COUNTS, R_IMAGE, R_IMAGE_COUNTS, R_IMAGE_ERR, R_IMAGE_FLAGS, R_LOG_LEN, R_MAX_PAIRS,
-  R_OWNER, R_PAIRS, R_SLEEPING_ON, R_STATE, REG_ALIVE, REG_DEAD, REG_DETACHED, REG_ENTRIES, REG_FREE, REG_RECOVERED, REG_RECOVERING,
-  REG_STATE_BITS, REG_STATE_MASK, REGISTRY,
+  H_INDEX_SEQ, H_JOBS_REPAIRED, R_COUNTS, R_IMAGE, R_IMAGE_COUNTS, R_IMAGE_ERR, R_IMAGE_FLAGS, R_LOG_LEN, R_MAX_PAIRS, R_PAIRS,
   S_HASH, S_HASH_NEXT, S_ID, S_SEQ, S_STATE,
 } from './layout.js';
-
-import { SELF, ownerOf } from './lock-word.js';
 import { slotBase, type Mem } from './memory.js';
 import { fault } from './faults.js';
-import { RegistryFullError } from './errors.js';
 import { chainHas, freeListHas, freeSlot, indexRemove } from './structures.js';
 
 const IMAGE_WITH_ERROR = 1;
@@ -45,152 +40,6 @@ const FIRST_COUNT = R_COUNTS + 4;
 /** Copy `n` words from byte `from` to byte `to` (both 4-aligned): a loop beats copyWithin's call at these sizes. */
 function copyWords(i32: Int32Array, to: number, from: number, n: number): void {
   for (let k = 0, t = to >> 2, f = from >> 2; k < n; k++) i32[t + k] = i32[f + k] ?? 0;
-}
-
-/** Byte offset of registry entry `k`. */
-export function entryBase(m: Mem, k: number): number {
-  return REGISTRY + k * m.g.regEntryBytes;
-}
-
-/**
- * Take a registry entry for this thread: a never-used one, else one whose
- * thread died and was recovered, one given back by detach(), or one whose
- * thread died (marked dead, never recovered because nobody came to one of
- * its locks, as when a thread dies holding none): that one is first rolled
- * back here, exactly as a waiter taking over its lock would (recoverOwner),
- * which leaves it recovered. So every entry of a dead thread serves again.
- */
-export function register(m: Mem): number {
-  const i32 = m.i32;
-  for (const from of [REG_FREE, REG_RECOVERED, REG_DETACHED, REG_DEAD]) {
-    for (let k = 0; k < REG_ENTRIES; k++) {
-      const e = entryBase(m, k);
-      const st = (e + R_STATE) >> 2;
-      // Claim the entry with one CAS (on the owner word for fresh entries, on
-      // the state word for recycled ones), so two threads never share one.
-      if (from === REG_FREE) {
-        if (Atomics.compareExchange(i32, (e + R_OWNER) >> 2, 0, SELF) !== 0) continue;
-      } else {
-        if (Atomics.load(i32, st) !== from) continue;
-        // Its locks may still be held by the dead thread: rolling back first
-        // keeps recovery's rule (a dead thread's journal is undone before
-        // anyone else writes what it guards). Those locks are taken over
-        // later, by whoever needs them (isDead asks for a live entry, not a
-        // dead one, so it does not matter that this entry is then ours).
-        if (from === REG_DEAD) recoverOwner(m, Atomics.load(i32, (e + R_OWNER) >> 2));
-        const was = from === REG_DEAD ? REG_RECOVERED : from;
-        if (Atomics.compareExchange(i32, st, was, REG_ALIVE) !== was) continue;
-      }
-      i32[(e + R_LOG_LEN) >> 2] = 0;
-      Atomics.store(i32, (e + R_SLEEPING_ON) >> 2, 0);
-      Atomics.store(i32, (e + R_OWNER) >> 2, SELF);
-      // A recycled entry keeps its counters: counts are sums over all entries.
-      Atomics.store(i32, st, REG_ALIVE);
-      return e;
-    }
-  }
-  throw new RegistryFullError(REG_ENTRIES);
-}
-
-/** Mark every live entry of thread `threadId` dead. Returns how many. */
-export function markDead(m: Mem, threadId: number): number {
-  const i32 = m.i32;
-  const owner = threadId + 1;
-  let n = 0;
-  for (let k = 0; k < REG_ENTRIES; k++) {
-    const e = entryBase(m, k);
-    if (Atomics.load(i32, (e + R_OWNER) >> 2) !== owner) continue;
-    if (Atomics.compareExchange(i32, (e + R_STATE) >> 2, REG_ALIVE, REG_DEAD) === REG_ALIVE) n++;
-  }
-  if (n > 0) wakeSleepers(m, owner);
-  return n;
-}
-
-/**
- * Wake, at once, the threads asleep on a lock that `owner` (just marked
- * dead) holds, rather than leave them to their next poll: bump the death
- * count, THEN read what every live thread sleeps on (the mirror image of
- * Acquirer.beforeSleep, which publishes first and reads the count after).
- * Woken, they see the count changed, ask isDead, and one of them recovers.
- * Both a lock's word and its HEIR word (where a starving heir sleeps) are
- * notified. Threads that start waiting later see a non-zero count and ask
- * isDead at their first look (Acquirer's constructor).
- */
-function wakeSleepers(m: Mem, owner: number): void {
-  const i32 = m.i32;
-  Atomics.add(i32, H_DEATHS >> 2, 1);
-  for (let k = 0; k < REG_ENTRIES; k++) {
-    const e = entryBase(m, k);
-    if (Atomics.load(i32, (e + R_STATE) >> 2) !== REG_ALIVE) continue;
-    const w = Atomics.load(i32, (e + R_SLEEPING_ON) >> 2);
-    if (w <= 0 || ownerOf(Atomics.load(i32, w)) !== owner) continue;
-    Atomics.notify(i32, w);
-    Atomics.notify(i32, w + 1);
-  }
-}
-
-/**
- * Whether the thread with this owner id is dead, as far as its locks go: no
- * registry entry of it is ALIVE. A store lock is only ever taken by a thread
- * inside a call on an attached instance whose entry is ALIVE (testing's
- * holdJobLock registers its thread too), and the entry stays ALIVE while
- * the thread may hold locks through it: detach() comes between calls, and
- * only markDead ends it otherwise. So a lock whose owner has no ALIVE entry
- * was left by a thread that died. Asking for a live entry rather than a dead
- * one matters once the dead thread's entries are reused (register): the lock
- * it left behind is still recognised. A thread that detached one instance
- * and works with another has an ALIVE entry, and keeps its locks.
- *
- * (While register recycles an entry, it is ALIVE for an instant before its
- * owner word changes: a dead previous owner then reads as alive, and its
- * lock is taken over at the waiter's next look instead.)
- */
-export function isDead(m: Mem, owner: number): boolean {
-  for (let k = 0; k < REG_ENTRIES; k++) {
-    const e = entryBase(m, k);
-    const o = Atomics.load(m.i32, (e + R_OWNER) >> 2);
-    // Entries are first claimed in order (register), so the used ones are a
-    // prefix: past the first never-used entry there is nobody to find.
-    if (o === 0) break;
-    if (o === owner && Atomics.load(m.i32, (e + R_STATE) >> 2) === REG_ALIVE) return false;
-  }
-  return true;
-}
-
-/**
- * Roll back every journal of the dead owner, exactly once: a CAS of the
- * entry's state from DEAD to RECOVERING (with our owner id above the state
- * bits) elects one recoverer; others wait until RECOVERED. The dead thread
- * still owns the locks guarding everything its journal names (a lock of it
- * is taken over only after this returns), so no live thread is inside those
- * critical sections while we write.
- *
- * A recoverer can die too, half-way. Then its state word still names it,
- * and a waiter that finds it dead (isDead) takes the election over with a
- * CAS from that exact value and runs the rollback again: the dead owner's
- * locks are still not taken over, so nobody has written what it guards in
- * between, and rollback can be run again from the start (see rollback).
- */
-export function recoverOwner(m: Mem, owner: number): void {
-  const i32 = m.i32;
-  const mine = REG_RECOVERING | (SELF << REG_STATE_BITS);
-  for (let k = 0; k < REG_ENTRIES; k++) {
-    const e = entryBase(m, k);
-    if (Atomics.load(i32, (e + R_OWNER) >> 2) !== owner) continue;
-    const st = (e + R_STATE) >> 2;
-    for (let s = Atomics.load(i32, st); ; s = Atomics.load(i32, st)) {
-      const recovering = (s & REG_STATE_MASK) === REG_RECOVERING;
-      if (s === REG_DEAD || (recovering && isDead(m, s >>> REG_STATE_BITS))) {
-        if (Atomics.compareExchange(i32, st, s, mine) !== s) continue;
-        rollback(m, e);
-        Atomics.store(i32, st, REG_RECOVERED);
-        Atomics.notify(i32, st);
-        break;
-      }
-      if (!recovering) break;
-      Atomics.wait(i32, st, s, 10);
-    }
-  }
 }
 
 /**
@@ -212,7 +61,7 @@ export function recoverOwner(m: Mem, owner: number): void {
  * wrong then: putting the image back moves an odd sequence to a new even
  * value, which reads as "committed".)
  */
-function rollback(m: Mem, e: number): void {
+export function rollback(m: Mem, e: number): void {
   const i32 = m.i32;
   const n = Math.min(i32[(e + R_LOG_LEN) >> 2] ?? 0, R_MAX_PAIRS);
   let image = -1;
@@ -382,11 +231,4 @@ export class Journal {
   commit(): void {
     this.#i32[this.#len] = this.#n = 0;
   }
-}
-
-/** Sum of status `code`'s counter over all registry entries. */
-export function countOf(m: Mem, code: number): number {
-  let n = 0;
-  for (let k = 0; k < REG_ENTRIES; k++) n += Atomics.load(m.i32, (entryBase(m, k) + R_COUNTS + code * 4) >> 2);
-  return n;
 }

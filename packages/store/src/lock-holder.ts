@@ -11,7 +11,7 @@ import {
 } from './layout.js';
 import { acquire, release } from './lock-core.js';
 import { LOCK_STAT_ACQUISITIONS, LOCK_BYTES, NEVER } from './lock-word.js';
-import { entryBase, register } from './journal.js';
+import { entryBase, register } from './registry.js';
 import { slotBase } from './memory.js';
 import { NONE, findLocked } from './structures.js';
 import type { StoreHandle } from './types.js';

@@ -1,5 +1,5 @@
 /** The store's figures: stats() (every lock's statistics, summed and by lock), counts(), recovery(). */
-import { countOf, entryBase } from './journal.js';
+import { countOf, entryBase } from './registry.js';
 import {
   GLOBAL_LOCK, H_JOBS_REPAIRED, H_LIVE, H_LOCKS_RECOVERED, H_STALLED_RECLAIMED, QUEUE_LOCK, R_JOB_LOCK_STATS, REG_ENTRIES, STRUCT_LOCK,
 } from './layout.js';
@@ -26,7 +26,7 @@ export function storeStats(m: Mem, locking: Locking): StoreStats {
   return { ...total, locking, locks };
 }
 
-/** Jobs per status: sums of the per-thread counters in the registry (journal.ts). */
+/** Jobs per status: sums of the per-thread counters in the registry (registry.ts). */
 export function storeCounts(m: Mem): JobCounts {
   return {
     pending: countOf(m, STATUS_CODES.pending),

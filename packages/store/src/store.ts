@@ -32,7 +32,8 @@ import { STATUS_CODES, type JobStatus } from './transitions.js';
 import type { JobCounts, JobSnapshot, RecoveryStats, StoreHandle, StoreStats } from './types.js';
 import { checkId, checkIdHash, checkLastError, checkStatusCode } from './validate.js';
 import { attachMem, createMem } from './handle.js';
-import { Journal, markDead, register } from './journal.js';
+import { Journal } from './journal.js';
+import { markDead, register } from './registry.js';
 import { InstanceLocks } from './instance-locks.js';
 import { applyTransition, initJob, leaseExpired, removeJob, snapshotLocked, type Ctx } from './ops.js';
 
