@@ -17,7 +17,9 @@ export type FaultPoint =
   /** Everything written, the journal not yet emptied. */
   | 'before-commit'
   /** Recovery: a dead thread's change has been undone (or finished), its journal not yet emptied. */
-  | 'rolling-back';
+  | 'rolling-back'
+  /** Attaching: a registry entry claimed, not yet alive. */
+  | 'registering';
 
 export type FaultHook = (point: FaultPoint) => void;
 

@@ -87,10 +87,11 @@ export const REG_ENTRIES = 256;
 /** Owner id (threadId + 1) of the registered thread; 0 = never used. */
 export const R_OWNER = 0;
 /**
- * REG_ALIVE / REG_DEAD / REG_RECOVERING / REG_RECOVERED / REG_DETACHED, in
- * the low REG_STATE_BITS; while REG_RECOVERING, the owner id of the thread
- * rolling the entry back sits above them (so a recoverer that dies at it can
- * be seen and replaced).
+ * REG_FREE / REG_ALIVE / REG_DEAD / REG_RECOVERING / REG_RECOVERED /
+ * REG_DETACHED / REG_CLAIMING, in the low REG_STATE_BITS; while
+ * REG_RECOVERING or REG_CLAIMING, the owner id of the thread rolling the
+ * entry back or taking it sits above them (so that thread, if it dies at
+ * it, can be seen and replaced).
  */
 export const R_STATE = 4;
 /** Undo pairs logged in the current critical section (0 when none is open). */
@@ -120,9 +121,6 @@ export const REG_FREE = 0;
 export const REG_ALIVE = 1;
 export const REG_DEAD = 2;
 export const REG_RECOVERING = 3;
-/** Bits of R_STATE that hold the state (the rest: a recoverer's owner id, see R_STATE). */
-export const REG_STATE_BITS = 3;
-export const REG_STATE_MASK = (1 << REG_STATE_BITS) - 1;
 export const REG_RECOVERED = 4;
 /**
  * Given back by detach() while its thread lives on (it may hold other
@@ -130,6 +128,11 @@ export const REG_RECOVERED = 4;
  * never evidence that the thread died.
  */
 export const REG_DETACHED = 5;
+/** A recycled entry being taken by register (the taker's owner id above the state bits) until it is ALIVE. */
+export const REG_CLAIMING = 6;
+/** Bits of R_STATE that hold the state (above them: the owner id of a recoverer or a taker, see R_STATE). */
+export const REG_STATE_BITS = 3;
+export const REG_STATE_MASK = (1 << REG_STATE_BITS) - 1;
 
 // ---- slot fields, relative to the slot's start ----
 // The lock, the fields and the first bytes of the id are packed into the

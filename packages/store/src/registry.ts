@@ -6,13 +6,14 @@
  * rolls a dead thread's journal back.
  */
 import {
-  H_DEATHS, R_COUNTS, R_LOG_LEN, R_OWNER, R_SLEEPING_ON, R_STATE, REG_ALIVE, REG_DEAD, REG_DETACHED, REG_ENTRIES, REG_FREE,
-  REG_RECOVERED, REG_RECOVERING, REG_STATE_BITS, REG_STATE_MASK, REGISTRY,
+  H_DEATHS, R_COUNTS, R_LOG_LEN, R_OWNER, R_SLEEPING_ON, R_STATE, REG_ALIVE, REG_CLAIMING, REG_DEAD, REG_DETACHED, REG_ENTRIES,
+  REG_FREE, REG_RECOVERED, REG_RECOVERING, REG_STATE_BITS, REG_STATE_MASK, REGISTRY,
 } from './layout.js';
 import { SELF, ownerOf } from './lock-word.js';
 import type { Mem } from './memory.js';
 import { RegistryFullError } from './errors.js';
 import { rollback } from './journal.js';
+import { fault } from './faults.js';
 
 /** Byte offset of registry entry `k`. */
 export function entryBase(m: Mem, k: number): number {
@@ -26,16 +27,24 @@ export function entryBase(m: Mem, k: number): number {
  * its locks, as when a thread dies holding none): that one is first rolled
  * back here, exactly as a waiter taking over its lock would (recoverOwner),
  * which leaves it recovered. So every entry of a dead thread serves again.
+ *
+ * A thread can be killed in here too. The claim is one CAS, and until the
+ * entry is ALIVE it names this thread (as its owner, or inside the
+ * CLAIMING state), so markDead finds it and makes it reusable; and it is
+ * never ALIVE under its previous owner's id, which would make that dead
+ * thread look alive to isDead and keep the locks it left from ever being
+ * taken over.
  */
 export function register(m: Mem): number {
   const i32 = m.i32;
+  const claiming = REG_CLAIMING | (SELF << REG_STATE_BITS);
   for (const from of [REG_FREE, REG_RECOVERED, REG_DETACHED, REG_DEAD]) {
     for (let k = 0; k < REG_ENTRIES; k++) {
       const e = entryBase(m, k);
       const st = (e + R_STATE) >> 2;
-      // Claim the entry with one CAS (on the owner word for fresh entries, on
-      // the state word for recycled ones), so two threads never share one.
       if (from === REG_FREE) {
+        // A never-used entry is claimed on its owner word, 0 -> us: used
+        // entries stay a prefix (isDead stops at the first owner 0).
         if (Atomics.compareExchange(i32, (e + R_OWNER) >> 2, 0, SELF) !== 0) continue;
       } else {
         if (Atomics.load(i32, st) !== from) continue;
@@ -45,9 +54,12 @@ export function register(m: Mem): number {
         // later, by whoever needs them (isDead asks for a live entry, not a
         // dead one, so it does not matter that this entry is then ours).
         if (from === REG_DEAD) recoverOwner(m, Atomics.load(i32, (e + R_OWNER) >> 2));
+        // A recycled one on its state word: its owner word is not unique to
+        // it (a detached thread may take its own entry back).
         const was = from === REG_DEAD ? REG_RECOVERED : from;
-        if (Atomics.compareExchange(i32, st, was, REG_ALIVE) !== was) continue;
+        if (Atomics.compareExchange(i32, st, was, claiming) !== was) continue;
       }
+      fault('registering');
       i32[(e + R_LOG_LEN) >> 2] = 0;
       Atomics.store(i32, (e + R_SLEEPING_ON) >> 2, 0);
       Atomics.store(i32, (e + R_OWNER) >> 2, SELF);
@@ -59,15 +71,22 @@ export function register(m: Mem): number {
   throw new RegistryFullError(REG_ENTRIES);
 }
 
-/** Mark every live entry of thread `threadId` dead. Returns how many. */
+/**
+ * Mark every entry of thread `threadId` dead: its live ones, and any it
+ * was killed in the middle of taking (register). Returns how many.
+ */
 export function markDead(m: Mem, threadId: number): number {
   const i32 = m.i32;
   const owner = threadId + 1;
+  const claiming = REG_CLAIMING | (owner << REG_STATE_BITS);
   let n = 0;
   for (let k = 0; k < REG_ENTRIES; k++) {
     const e = entryBase(m, k);
-    if (Atomics.load(i32, (e + R_OWNER) >> 2) !== owner) continue;
-    if (Atomics.compareExchange(i32, (e + R_STATE) >> 2, REG_ALIVE, REG_DEAD) === REG_ALIVE) n++;
+    const st = (e + R_STATE) >> 2;
+    const s = Atomics.load(i32, st);
+    if (s === claiming) Atomics.store(i32, (e + R_OWNER) >> 2, owner);
+    else if (Atomics.load(i32, (e + R_OWNER) >> 2) !== owner || (s !== REG_ALIVE && s !== REG_FREE)) continue;
+    if (Atomics.compareExchange(i32, st, s, REG_DEAD) === s) n++;
   }
   if (n > 0) wakeSleepers(m, owner);
   return n;
