@@ -1,10 +1,11 @@
 /**
  * Surviving a thread that dies inside a critical section (issue: fault
- * tolerance). Each JobStore instance registers one entry in the shared thread
- * registry (registry.ts). While it holds a lock and changes shared memory, every word it is
- * about to overwrite is first logged (index, old value) in its entry, and the
- * slot it changes is first copied whole: an undo journal. Closing the
- * critical section empties the journal (the commit point).
+ * tolerance). Each JobStore instance registers one entry in the shared
+ * thread registry (registry.ts). While it holds a lock and changes shared
+ * memory, every word it is about to overwrite is first logged (index, old
+ * value) in its entry, and the slot it changes is first copied whole: an
+ * undo journal. Closing the critical section empties the journal (the
+ * commit point).
  *
  * If the thread dies (the pool marks its entry dead when the worker exits),
  * the next thread to find one of its locks owned by a dead owner replays the

@@ -84,6 +84,8 @@ export function markDead(m: Mem, threadId: number): number {
     const e = entryBase(m, k);
     const st = (e + R_STATE) >> 2;
     const s = Atomics.load(i32, st);
+    // Killed taking a recycled entry (CLAIMING by it) or a never-used one
+    // (its owner id in place, still FREE); or a live entry of it.
     if (s === claiming) Atomics.store(i32, (e + R_OWNER) >> 2, owner);
     else if (Atomics.load(i32, (e + R_OWNER) >> 2) !== owner || (s !== REG_ALIVE && s !== REG_FREE)) continue;
     if (Atomics.compareExchange(i32, st, s, REG_DEAD) === s) n++;
@@ -124,12 +126,9 @@ function wakeSleepers(m: Mem, owner: number): void {
  * only markDead ends it otherwise. So a lock whose owner has no ALIVE entry
  * was left by a thread that died. Asking for a live entry rather than a dead
  * one matters once the dead thread's entries are reused (register): the lock
- * it left behind is still recognised. A thread that detached one instance
- * and works with another has an ALIVE entry, and keeps its locks.
- *
- * (While register recycles an entry, it is ALIVE for an instant before its
- * owner word changes: a dead previous owner then reads as alive, and its
- * lock is taken over at the waiter's next look instead.)
+ * it left behind is still recognised (register writes the new owner id
+ * before the entry becomes ALIVE). A thread that detached one instance and
+ * works with another has an ALIVE entry, and keeps its locks.
  */
 export function isDead(m: Mem, owner: number): boolean {
   for (let k = 0; k < REG_ENTRIES; k++) {
