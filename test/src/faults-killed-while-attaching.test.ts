@@ -6,20 +6,8 @@
  * is still taken over.
  */
 import { describe, expect, it } from 'vitest';
-import { JobStore, RegistryFullError } from '@atomic-jobs/store';
-import { startAtFault } from './helpers/faults.js';
-
-/** Attach until the registry is full; how many instances that took. */
-function attachAll(store: JobStore): number {
-  for (let n = 0; ; n++) {
-    try {
-      JobStore.attach(store.handle);
-    } catch (err) {
-      if (!(err instanceof RegistryFullError)) throw err;
-      return n;
-    }
-  }
-}
+import { JobStore } from '@atomic-jobs/store';
+import { attachAll, deadHoldingJobAndQueueLocks, startAtFault } from './helpers/faults.js';
 
 describe('locking per-job', () => {
   it('an entry never used before, claimed by a thread killed there, is reused once it is marked dead', async () => {
@@ -35,12 +23,7 @@ describe('locking per-job', () => {
     const store = JobStore.create({ capacity: 4 });
     store.create('a');
     store.create('b');
-    const claimed = store.claim('a');
-    // Dies holding a's lock and the queue lock; b's claim takes the queue lock over.
-    const dying = await startAtFault(store, { point: 'list-move', how: 'hang', op: 'fail', id: 'a' });
-    await dying.worker.terminate();
-    store.markThreadDead(dying.threadId);
-    expect(store.claim('b')).toMatchObject({ status: 'processing' });
+    const claimed = await deadHoldingJobAndQueueLocks(store);
     // Use every never-used entry, so that the next attach takes the dead thread's.
     for (let i = 0; i < 254; i++) JobStore.attach(store.handle);
     const killed = await startAtFault(store, { point: 'registering', how: 'hang', op: 'attach', id: '' });

@@ -7,33 +7,18 @@
  * the entry that said "dead" now belongs to a live thread.
  */
 import { describe, expect, it } from 'vitest';
-import { JobStore, RegistryFullError } from '@atomic-jobs/store';
-import { startAtFault } from './helpers/faults.js';
+import { JobStore } from '@atomic-jobs/store';
+import { attachAll, deadHoldingJobAndQueueLocks } from './helpers/faults.js';
 
 describe('locking per-job', () => {
   it('a lock left by a dead thread is taken over after its registry entry was reused', async () => {
     const store = JobStore.create({ capacity: 4 });
     store.create('a');
     store.create('b');
-    const claimed = store.claim('a');
-    // Dies inside the queue lock, holding a's lock too.
-    const dying = await startAtFault(store, { point: 'list-move', how: 'hang', op: 'fail', id: 'a' });
-    await dying.worker.terminate();
-    store.markThreadDead(dying.threadId);
-    // b's claim needs the queue lock: it takes it over and rolls the dead change back.
-    expect(store.claim('b')).toMatchObject({ status: 'processing' });
+    const claimed = await deadHoldingJobAndQueueLocks(store);
     expect(store.recovery()).toMatchObject({ locksRecovered: 1, jobsRepaired: 1 });
     // Attach until the registry is full: the dead thread's entry is among those reused.
-    const instances: JobStore[] = [];
-    for (;;) {
-      try {
-        instances.push(JobStore.attach(store.handle));
-      } catch (err) {
-        if (!(err instanceof RegistryFullError)) throw err;
-        break;
-      }
-    }
-    expect(instances.length).toBe(255);
+    expect(attachAll(store)).toBe(255);
     // a's lock is still the dead thread's. The timeout only bounds a failure.
     const s = store.updateStatus('a', 'completed', null, { timeoutMs: 3000, attempt: claimed?.attempts });
     expect(s).toMatchObject({ status: 'completed', version: (claimed?.version ?? 0) + 1, lastError: null });

@@ -1,6 +1,6 @@
 /** Main-thread side of the fault tests: a worker (fixtures/faults-worker.ts) parked at a fault point inside a critical section. */
 import { Worker } from 'node:worker_threads';
-import type { JobStore } from '@atomic-jobs/store';
+import { JobStore, RegistryFullError, type JobSnapshot } from '@atomic-jobs/store';
 import type { FaultWorkerData } from '../../fixtures/faults-worker.js';
 import { fixtureUrl } from './threads.js';
 
@@ -28,4 +28,32 @@ export async function startAtFault(store: JobStore, data: Omit<FaultWorkerData, 
     await Atomics.waitAsync(flag, 0, 0, 20).value;
   }
   return { worker, threadId, flag, exited };
+}
+
+/**
+ * In a store holding pending jobs `a` and `b`: `a` is claimed, then a thread
+ * dies inside the queue lock (a list move of its updateStatus of `a`),
+ * holding a's lock too, and is marked dead; a claim of `b` then takes the
+ * queue lock over, rolling the dead change back. a's lock is left owned by
+ * the dead thread. Returns the claim of `a`.
+ */
+export async function deadHoldingJobAndQueueLocks(store: JobStore): Promise<JobSnapshot | undefined> {
+  const claimed = store.claim('a');
+  const dying = await startAtFault(store, { point: 'list-move', how: 'hang', op: 'fail', id: 'a' });
+  await dying.worker.terminate();
+  store.markThreadDead(dying.threadId);
+  if (store.claim('b')?.status !== 'processing') throw new Error('the claim of b did not go through');
+  return claimed;
+}
+
+/** Attach instances until the store's registry is full; how many that took. */
+export function attachAll(store: JobStore): number {
+  for (let n = 0; ; n++) {
+    try {
+      JobStore.attach(store.handle);
+    } catch (err) {
+      if (!(err instanceof RegistryFullError)) throw err;
+      return n;
+    }
+  }
 }
