@@ -96,7 +96,7 @@ export const R_OWNER = 0;
 export const R_STATE = 4;
 /** Undo pairs logged in the current critical section (0 when none is open). */
 export const R_LOG_LEN = 8;
-/** The i32 index of the lock word this thread sleeps on (0: not asleep), so markDead can wake it. */
+/** The i32 index of the lock word this thread sleeps on (0: not asleep), plus SLEEP_COUNTED while counted in its SLEEPERS word, so markDead can wake it (and uncount it). */
 export const R_SLEEPING_ON = 12;
 /** Status counters of this thread, one i32 per status code 1..4 (at R_COUNTS + code * 4). */
 export const R_COUNTS = 32;

@@ -4,7 +4,7 @@
  * needed, becoming the heir when starving, taking over from a dead owner.
  */
 import {
-  SELF, SELF_WORD, SLEEPER, SLEEPING, STARVE_MS, STARVING, WOKEN, ownerOf, type Robust,
+  SELF, SELF_WORD, SLEEP_COUNTED, SLEEPER, SLEEPING, STARVE_MS, STARVING, WOKEN, ownerOf, type Robust,
 } from './lock-word.js';
 
 /** The word an acquirer in the slow path writes: ours, flagged SLEEPING if other threads are counted asleep. */
@@ -121,8 +121,17 @@ export class Acquirer {
       if (r === 'ok') this.sleeps++;
       this.polled = r === 'timed-out';
     } else {
+      // Counted from the add to the sub in awake(). A thread killed in
+      // between (terminate() during the wait) never subtracts itself: the
+      // mark published around the wait lets markDead do it instead, or
+      // every contended unlock of this lock would go on taking the slow path
+      // for a sleeper that is gone. (Killed in the instant between the add
+      // and the mark, or the unmark and the sub, it still stays counted.)
       Atomics.add(i32, w + 2, SLEEPER);
-      this.awake(Atomics.wait(i32, w, value, timeoutMs));
+      this.robust?.sleepingOn(w | SLEEP_COUNTED);
+      const r = Atomics.wait(i32, w, value, timeoutMs);
+      this.robust?.sleepingOn(w);
+      this.awake(r);
     }
     this.afterSleep();
   }

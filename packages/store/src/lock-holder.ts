@@ -10,10 +10,10 @@ import {
   GLOBAL_LOCK, LOCKING_GLOBAL, QUEUE_LOCK, R_JOB_LOCK_STATS, R_SLEEPING_ON, R_STATE, REG_ALIVE, REG_ENTRIES, S_LOCK, STRUCT_LOCK,
 } from './layout.js';
 import { acquire, release } from './lock-core.js';
-import { LOCK_STAT_ACQUISITIONS, LOCK_BYTES, NEVER } from './lock-word.js';
+import { LOCK_SLEEPERS, LOCK_STAT_ACQUISITIONS, LOCK_BYTES, NEVER, SLEEPER } from './lock-word.js';
 import { entryBase, register } from './registry.js';
 import { slotBase } from './memory.js';
-import { NONE, findLocked } from './structures.js';
+import { NONE, findLocked, findOptimistic } from './structures.js';
 import type { StoreHandle } from './types.js';
 import { checkIdHash } from './validate.js';
 
@@ -69,6 +69,23 @@ export function sleepingThreads(handle: StoreHandle): number {
     if (Atomics.load(m.i32, (e + R_STATE) >> 2) === REG_ALIVE && Atomics.load(m.i32, (e + R_SLEEPING_ON) >> 2) > 0) n++;
   }
   return n;
+}
+
+/**
+ * How many threads the lock guarding job `id` counts as asleep on it (its
+ * SLEEPERS word, which decides whether an unlock looks for someone to wake):
+ * a test can check that a thread killed asleep is no longer counted. The
+ * lookup is lock-free (a seqlock read of the index, sound on x86-64).
+ */
+export function countedSleepers(handle: StoreHandle, id: string): number {
+  const m = attachMem(handle);
+  let base = GLOBAL_LOCK;
+  if (m.g.locking !== LOCKING_GLOBAL) {
+    const slot = findOptimistic(m, id, checkIdHash(id, m.g.maxIdBytes));
+    if (slot === NONE) throw new JobNotFoundError(id);
+    base = slotBase(m, slot) + S_LOCK;
+  }
+  return Math.floor(Atomics.load(m.i32, (base + LOCK_SLEEPERS) >> 2) / SLEEPER);
 }
 
 /** Byte ranges [start, end) of a store's buffer that hold lock statistics: the store-wide locks' and each registry entry's job-lock figures. */

@@ -52,6 +52,12 @@ export const OWNER_SHIFT = 3;
 /** SLEEPERS word: bit 0 is WOKEN (a notified thread has not yet looked at the word); the count is above it. */
 export const WOKEN = 1;
 export const SLEEPER = 2;
+/**
+ * Added to the lock word index a sleeper publishes (Robust.sleepingOn) while
+ * it is counted in the lock's SLEEPERS word. Word indices stay below 2^29
+ * (buffers below 2 GiB), so the bit is free.
+ */
+export const SLEEP_COUNTED = 1 << 30;
 /** Owner ids must fit in the 28 bits above the flags. */
 export const MAX_OWNER = (1 << 28) - 1;
 
@@ -102,9 +108,10 @@ export interface Robust {
   recovered(): void;
   /**
    * This thread is about to sleep on the lock whose word is i32 index `w`
-   * (0: awake again). Published where whoever marks an owner dead looks, so
-   * that it can wake the lock's sleepers at once rather than leave them to
-   * their next poll.
+   * (0: awake again), with SLEEP_COUNTED added while it is counted in the
+   * lock's SLEEPERS word. Published where whoever marks an owner dead looks,
+   * so that it can wake the lock's sleepers at once rather than leave them
+   * to their next poll, and take a sleeper that died out of the count.
    */
   sleepingOn(w: number): void;
   /** How many deaths were marked so far, store-wide: a change means "ask isDead again". */

@@ -9,7 +9,7 @@ import {
   H_DEATHS, R_COUNTS, R_LOG_LEN, R_OWNER, R_SLEEPING_ON, R_STATE, REG_ALIVE, REG_CLAIMING, REG_DEAD, REG_DETACHED, REG_ENTRIES,
   REG_FREE, REG_RECOVERED, REG_RECOVERING, REG_STATE_BITS, REG_STATE_MASK, REGISTRY,
 } from './layout.js';
-import { SELF, ownerOf } from './lock-word.js';
+import { SELF, SLEEP_COUNTED, SLEEPER, ownerOf } from './lock-word.js';
 import type { Mem } from './memory.js';
 import { RegistryFullError } from './errors.js';
 import { rollback } from './journal.js';
@@ -88,7 +88,11 @@ export function markDead(m: Mem, threadId: number): number {
     // (its owner id in place, still FREE); or a live entry of it.
     if (s === claiming) Atomics.store(i32, (e + R_OWNER) >> 2, owner);
     else if (Atomics.load(i32, (e + R_OWNER) >> 2) !== owner || (s !== REG_ALIVE && s !== REG_FREE)) continue;
-    if (Atomics.compareExchange(i32, st, s, REG_DEAD) === s) n++;
+    if (Atomics.compareExchange(i32, st, s, REG_DEAD) !== s) continue;
+    n++;
+    // Killed asleep on a lock, still counted among its sleepers: take it out.
+    const slept = Atomics.exchange(i32, (e + R_SLEEPING_ON) >> 2, 0);
+    if ((slept & SLEEP_COUNTED) !== 0) Atomics.sub(i32, (slept & ~SLEEP_COUNTED) + 2, SLEEPER);
   }
   if (n > 0) wakeSleepers(m, owner);
   return n;
@@ -110,7 +114,7 @@ function wakeSleepers(m: Mem, owner: number): void {
   for (let k = 0; k < REG_ENTRIES; k++) {
     const e = entryBase(m, k);
     if (Atomics.load(i32, (e + R_STATE) >> 2) !== REG_ALIVE) continue;
-    const w = Atomics.load(i32, (e + R_SLEEPING_ON) >> 2);
+    const w = Atomics.load(i32, (e + R_SLEEPING_ON) >> 2) & ~SLEEP_COUNTED;
     if (w <= 0 || ownerOf(Atomics.load(i32, w)) !== owner) continue;
     Atomics.notify(i32, w);
     Atomics.notify(i32, w + 1);

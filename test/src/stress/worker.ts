@@ -28,6 +28,10 @@ function now(base: bigint): number {
 }
 
 export default function runStressTask(task: StressTask): StressTaskResult {
+  // A previous task on this thread left its hook: not in attach (its fault
+  // point 'registering' comes before this task has told the main thread who
+  // it is, so a park there could never be killed).
+  setFaultHook(undefined);
   const store = JobStore.attach(task.handle, { reads: task.reads });
   const control = new Int32Array(task.control);
   const log = logViews(task.log, task.threads, task.entriesPerThread);

@@ -1,0 +1,34 @@
+/**
+ * A thread killed while asleep on a lock (a cancelled task's worker is
+ * terminated wherever it waits) never takes itself out of the lock's sleeper
+ * count; markThreadDead does it. Left counted, the lock's contended unlocks
+ * would all look for a sleeper to wake that is gone.
+ */
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it } from 'vitest';
+import { JobStore } from '@atomic-jobs/store';
+import { countedSleepers } from '@atomic-jobs/store/testing';
+import { startAtFault } from './helpers/faults.js';
+import { fixtureUrl } from './helpers/threads.js';
+
+describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
+  it('a waiter killed asleep is no longer counted once marked dead, and the lock still works', async () => {
+    const store = JobStore.create({ capacity: 4, locking });
+    store.create('a');
+    const claimed = store.claim('a');
+    const holder = await startAtFault(store, { point: 'mid-write', how: 'hang', op: 'fail', id: 'a' });
+    const waiter = new Worker(fixtureUrl('faults-waiter'), { workerData: { handle: store.handle, id: 'a', status: 'completed', attempt: claimed?.attempts } });
+    // Asleep on a's lock (or the global lock), counted.
+    while (countedSleepers(store.handle, 'a') === 0) await new Promise((r) => setTimeout(r, 2));
+    const waiterId = waiter.threadId;
+    await waiter.terminate();
+    expect(store.markThreadDead(waiterId)).toBe(1);
+    expect(countedSleepers(store.handle, 'a')).toBe(0);
+    // The holder dies too; the next caller takes over and the lock works as before.
+    await holder.worker.terminate();
+    store.markThreadDead(holder.threadId);
+    const s = store.updateStatus('a', 'completed', null, { timeoutMs: 10_000, attempt: claimed?.attempts });
+    expect(s).toMatchObject({ status: 'completed', version: (claimed?.version ?? 0) + 1 });
+    expect(countedSleepers(store.handle, 'a')).toBe(0);
+  });
+});
