@@ -9,12 +9,10 @@
  * before any sleep: even with timeoutMs 0 it gets the lock rather than a
  * LockTimeoutError.
  */
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { JobStore, type StoreStats } from '@atomic-jobs/store';
 import { sleepingThreads } from '@atomic-jobs/store/testing';
-import { startAtFault } from './helpers/faults.js';
-import { fixtureUrl } from './helpers/threads.js';
+import { startAtFault, startWaiter } from './helpers/faults.js';
 
 describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
   it('a waiter asleep behind a holder that dies is woken by markThreadDead', async () => {
@@ -24,8 +22,7 @@ describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
     const lock: keyof StoreStats['locks'] = locking === 'global' ? 'global' : 'jobs';
     const before = store.stats().locks[lock].waits;
     const dying = await startAtFault(store, { point: 'mid-write', how: 'hang', op: 'fail', id: 'a' });
-    const waiter = new Worker(fixtureUrl('faults-waiter'), { workerData: { handle: store.handle, id: 'a', status: 'completed', attempt: claimed?.attempts } });
-    const result = new Promise<{ ok: boolean; snapshot?: { status: string; version: number } }>((resolve) => waiter.once('message', resolve));
+    const { worker: waiter, result } = startWaiter(store, 'a', 'completed', claimed?.attempts);
     // Asleep in Atomics.wait on the held lock (past its spin).
     while (sleepingThreads(store.handle) === 0) await new Promise((r) => setTimeout(r, 2));
     await dying.worker.terminate();

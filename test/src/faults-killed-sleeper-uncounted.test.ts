@@ -4,12 +4,10 @@
  * count; markThreadDead does it. Left counted, the lock's contended unlocks
  * would all look for a sleeper to wake that is gone.
  */
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { JobStore } from '@atomic-jobs/store';
 import { countedSleepers } from '@atomic-jobs/store/testing';
-import { startAtFault } from './helpers/faults.js';
-import { fixtureUrl } from './helpers/threads.js';
+import { startAtFault, startWaiter } from './helpers/faults.js';
 
 describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
   it('a waiter killed asleep is no longer counted once marked dead, and the lock still works', async () => {
@@ -17,7 +15,7 @@ describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
     store.create('a');
     const claimed = store.claim('a');
     const holder = await startAtFault(store, { point: 'mid-write', how: 'hang', op: 'fail', id: 'a' });
-    const waiter = new Worker(fixtureUrl('faults-waiter'), { workerData: { handle: store.handle, id: 'a', status: 'completed', attempt: claimed?.attempts } });
+    const { worker: waiter } = startWaiter(store, 'a', 'completed', claimed?.attempts);
     // Asleep on a's lock (or the global lock), counted.
     while (countedSleepers(store.handle, 'a') === 0) await new Promise((r) => setTimeout(r, 2));
     const waiterId = waiter.threadId;

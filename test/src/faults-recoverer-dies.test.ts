@@ -8,19 +8,17 @@
  * image put back moved the slot's sequence to a new even value): the job is
  * whole, pending, and counted once as repaired.
  */
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { JobStore } from '@atomic-jobs/store';
-import { startAtFault } from './helpers/faults.js';
-import { fixtureUrl } from './helpers/threads.js';
+import { JobStore, type JobStatus } from '@atomic-jobs/store';
+import { startAtFault, startWaiter, type WaiterResult } from './helpers/faults.js';
 
 /** Run the faults-waiter fixture (one updateStatus) and wait for its answer, at most `boundMs` (only a failure takes that long). */
-async function updateInWorker(store: JobStore, id: string, status: string, boundMs: number): Promise<{ ok: boolean; code?: string; snapshot?: unknown }> {
-  const w = new Worker(fixtureUrl('faults-waiter'), { workerData: { handle: store.handle, id, status } });
+async function updateInWorker(store: JobStore, id: string, status: JobStatus, boundMs: number): Promise<WaiterResult> {
+  const { worker: w, result } = startWaiter(store, id, status);
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
-      new Promise<{ ok: boolean; code?: string; snapshot?: unknown }>((resolve, reject) => w.once('message', resolve).once('error', reject)),
+      result,
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Error(`updateStatus(${id}) did not return within ${boundMs} ms`)), boundMs);
       }),

@@ -3,12 +3,9 @@
  * section is not left hanging: it learns from the registry that the owner is
  * dead, the interrupted change is rolled back, and its own update goes through.
  */
-import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { JobStore } from '@atomic-jobs/store';
-import { startAtFault } from './helpers/faults.js';
-
-const WAITER = new URL('../dist/fixtures/faults-waiter.js', import.meta.url);
+import { startAtFault, startWaiter } from './helpers/faults.js';
 
 describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
   it('a blocked updateStatus completes after the holder dies mid-write', async () => {
@@ -17,8 +14,7 @@ describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
     const claimed = store.claim('a');
     const dying = await startAtFault(store, { point: 'mid-write', how: 'hang', op: 'fail', id: 'a' });
     // The waiter blocks on the lock the dying worker holds.
-    const waiter = new Worker(WAITER, { workerData: { handle: store.handle, id: 'a', status: 'completed', attempt: claimed?.attempts } });
-    const result = new Promise<{ ok: boolean; snapshot?: { status: string; version: number }; code?: string }>((resolve) => waiter.once('message', resolve));
+    const { worker: waiter, result } = startWaiter(store, 'a', 'completed', claimed?.attempts);
     await dying.worker.terminate();
     store.markThreadDead(dying.threadId);
     const r = await result;

@@ -1,6 +1,6 @@
 /** Main-thread side of the fault tests: a worker (fixtures/faults-worker.ts) parked at a fault point inside a critical section. */
 import { Worker } from 'node:worker_threads';
-import { JobStore, RegistryFullError, type JobSnapshot } from '@atomic-jobs/store';
+import { JobStore, RegistryFullError, type JobSnapshot, type JobStatus } from '@atomic-jobs/store';
 import type { FaultWorkerData } from '../../fixtures/faults-worker.js';
 import { fixtureUrl } from './threads.js';
 
@@ -56,4 +56,22 @@ export function attachAll(store: JobStore): number {
       return n;
     }
   }
+}
+
+/** What the faults-waiter fixture posts: its updateStatus's snapshot, or the error's code. */
+export interface WaiterResult {
+  readonly ok: boolean;
+  readonly code?: string;
+  readonly snapshot?: JobSnapshot;
+}
+
+/**
+ * Start the faults-waiter fixture: one updateStatus(id, status) (fenced by
+ * `attempt` when given) from a worker, which blocks while another thread
+ * holds the job's lock. `result` is what it posts.
+ */
+export function startWaiter(store: JobStore, id: string, status: JobStatus, attempt?: number): { worker: Worker; result: Promise<WaiterResult> } {
+  const worker = new Worker(fixtureUrl('faults-waiter'), { workerData: { handle: store.handle, id, status, attempt } });
+  const result = new Promise<WaiterResult>((resolve, reject) => worker.once('message', resolve).once('error', reject));
+  return { worker, result };
 }
