@@ -50,9 +50,10 @@ export class InstanceLocks {
     // is then paid once per owner and death, not once per wait.
     const aliveOwner = new Int32Array(ALIVE_CACHE);
     const aliveAt = new Int32Array(ALIVE_CACHE).fill(-1);
+    const deathCount = (): number => Atomics.load(m.i32, H_DEATHS >> 2);
     const robust: Robust = {
       isDead: (owner) => {
-        const deaths = Atomics.load(m.i32, H_DEATHS >> 2);
+        const deaths = deathCount();
         const k = owner & (ALIVE_CACHE - 1);
         if (aliveOwner[k] === owner && aliveAt[k] === deaths) return false;
         const dead = isDead(m, owner);
@@ -65,7 +66,7 @@ export class InstanceLocks {
       recover: (owner) => recoverOwner(m, owner),
       recovered: () => void Atomics.add(m.i32, H_LOCKS_RECOVERED >> 2, 1),
       sleepingOn: (w) => Atomics.store(m.i32, (entry + R_SLEEPING_ON) >> 2, w),
-      deaths: () => Atomics.load(m.i32, H_DEATHS >> 2),
+      deaths: deathCount,
     };
     this.never = giveUp(undefined, undefined, robust);
   }

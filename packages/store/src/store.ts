@@ -339,7 +339,7 @@ export class JobStore {
         const s = this.#commit(applyTransition(this.#c, h, undefined, to, undefined, undefined, !l.global));
         // The caller's next call is usually about this job (claimNext, then updateStatus).
         const base = slotBase(m, h);
-        this.#l.hints.remember(s.id, m.i32[(base + S_HASH) >> 2] ?? 0, h, slotGen(m, base));
+        l.hints.remember(s.id, m.i32[(base + S_HASH) >> 2] ?? 0, h, slotGen(m, base));
         return s;
       } finally {
         l.unlock(lock);
