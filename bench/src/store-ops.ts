@@ -111,6 +111,13 @@ export interface OpBody {
   readonly what: string;
 }
 
+/** `get` of each picked job by `store` (any instance attached to the filled store). */
+function getPicked(store: JobStore, picked: readonly string[], B: number, miss: () => void): () => void {
+  return () => {
+    for (let i = 0; i < B; i++) if (store.get(picked[i] ?? '') === undefined) miss();
+  };
+}
+
 /** The five store ops on one filled store, each leaving the store as it found it (through its untimed hooks). */
 export function opBodies(fs: FilledStore, B: number, miss: () => void): Record<StoreOp, OpBody> {
   const { store, picked, pick } = fs;
@@ -121,9 +128,7 @@ export function opBodies(fs: FilledStore, B: number, miss: () => void): Record<S
   };
   return {
     get: {
-      fn: () => {
-        for (let i = 0; i < B; i++) if (store.get(picked[i] ?? '') === undefined) miss();
-      },
+      fn: getPicked(store, picked, B, miss),
       before: pick, ops: B, what: 'get(id) of an existing job (seqlock read, no lock)',
     },
     create: {
@@ -228,10 +233,7 @@ export async function runStoreOps(cfg: BenchConfig, matches: Matcher, log: (line
     }
     if (getLocked) {
       const locked = JobStore.attach(fs.store.handle, { reads: 'locked' });
-      const { picked } = fs;
-      const fn = (): void => {
-        for (let i = 0; i < B; i++) if (locked.get(picked[i] ?? '') === undefined) miss();
-      };
+      const fn = getPicked(locked, fs.picked, B, miss);
       single.push(await measure(cfg, prefix + GET_LOCKED, fn, { ops: B, what: "get(id) of an existing job by an instance with reads: 'locked' (takes the job's lock)", beforeEach: fs.pick }));
     }
   }
