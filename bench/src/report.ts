@@ -87,7 +87,7 @@ export function markdown(res: Results, previous: Results | undefined): string {
   const cold = Object.entries(res.ratios.storeLargeExtraColdLines ?? {}).filter(([, v]) => v !== null);
   if (cold.length > 0) {
     parts.push(
-      'What the large store adds to each op, in cold accesses (op at large - op at small) / (cold-line at large - cold-line at small):',
+      'What the large store adds to each op, in cold accesses per job touched: (op at large - op at small) / (one cold access per job), from the alternating rounds where they ran:',
       table(['op', ...cold.map(([op]) => op)], [['cold accesses', ...cold.map(([, v]) => num(v))]]),
     );
   }

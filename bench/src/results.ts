@@ -142,8 +142,11 @@ export interface Ratios {
   /** The same from the separate tinybench tasks' medians. */
   readonly storeLargeVsSmallSeparate: Record<string, number | null>;
   /**
-   * What the larger capacity adds to each op, counted in cold accesses:
-   * (op at large - op at small) / (cold-line at large - cold-line at small).
+   * What the larger capacity adds to each op, counted in cold accesses per
+   * job touched: from the alternating rounds, (op at large - op at small) /
+   * (the floor's one cold access per job: `paired/store-one-cold-access/<op>`
+   * B - A); without them, from the separate tasks, (op at large - op at
+   * small) / (cold-line at large - cold-line at small), per call.
    * Informative: how many cache/TLB misses the op's extra time amounts to.
    */
   readonly storeLargeExtraColdLines: Record<string, number | null>;
