@@ -8,7 +8,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { JOB_STATUSES, JobStore, type Locking } from '@atomic-jobs/store';
-import { applyJobOp, jobStoreModel, jobView, type JobInput, type JobOutput, type StoreState } from '@atomic-jobs/checker';
+import { applyJobOp, emptyStoreState, jobView, type DeterministicJobInput, type JobOutput, type StoreState } from '@atomic-jobs/checker';
 import { runJobOp } from '../fixtures/model-ops.js';
 import type { PeerRequest } from '../fixtures/model-peer.js';
 import { Scripted } from './helpers/threads.js';
@@ -19,7 +19,7 @@ const IDS = ['a', 'b', 'c', 'd'];
 interface Model { state: StoreState }
 interface Real { store: JobStore; peer: Scripted<PeerRequest, JobOutput> | undefined }
 
-const inputArb: fc.Arbitrary<JobInput> = fc.oneof(
+const inputArb: fc.Arbitrary<DeterministicJobInput> = fc.oneof(
   fc.record({ op: fc.constant('create' as const), id: fc.constantFrom(...IDS), maxRetries: fc.integer({ min: 0, max: 3 }) }),
   fc.record({ op: fc.constant('get' as const), id: fc.constantFrom(...IDS) }),
   fc.record({ op: fc.constant('claim' as const), id: fc.constantFrom(...IDS) }),
@@ -43,7 +43,7 @@ const inputArb: fc.Arbitrary<JobInput> = fc.oneof(
  * attempts as its token, as a worker holding the claim would.
  */
 class Op implements fc.AsyncCommand<Model, Real> {
-  constructor(readonly input: JobInput, readonly onPeer: boolean, readonly fence = false) {}
+  constructor(readonly input: DeterministicJobInput, readonly onPeer: boolean, readonly fence = false) {}
   check(): boolean { return true; }
   async run(m: Model, r: Real): Promise<void> {
     let input = this.input;
@@ -64,14 +64,12 @@ function snapshotOf(store: JobStore, id: string): unknown {
   return s === undefined ? null : jobView(s);
 }
 
-const model = jobStoreModel({ capacity: CAPACITY });
-
 describe.each<Locking>(['per-job', 'global'])('JobStore against its model (%s locking)', (locking) => {
   it('single thread: random command sequences agree with the model', async () => {
     await fc.assert(
       fc.asyncProperty(fc.commands([fc.tuple(inputArb, fc.boolean()).map(([i, fence]) => new Op(i, false, fence))], { maxCommands: 60 }), async (cmds) => {
         const store = JobStore.create({ capacity: CAPACITY, locking });
-        await fc.asyncModelRun(() => ({ model: { state: model.init() }, real: { store, peer: undefined } }), cmds);
+        await fc.asyncModelRun(() => ({ model: { state: emptyStoreState() }, real: { store, peer: undefined } }), cmds);
       }),
       { numRuns: 200 },
     );
@@ -89,7 +87,7 @@ describe.each<Locking>(['per-job', 'global'])('JobStore against its model (%s lo
         const peer = new Scripted<PeerRequest, JobOutput>('model-peer', store.handle);
         peers.push(peer);
         try {
-          await fc.asyncModelRun(() => ({ model: { state: model.init() }, real: { store, peer } }), cmds);
+          await fc.asyncModelRun(() => ({ model: { state: emptyStoreState() }, real: { store, peer } }), cmds);
         } finally {
           peers.splice(peers.indexOf(peer), 1);
           await peer.terminate();

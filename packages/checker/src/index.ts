@@ -25,9 +25,11 @@ export {
   jobStoreModel,
   jobView,
   applyJobOp,
+  jobOpEffects,
+  emptyStoreState,
   partitionJobHistory,
   describeJobInput,
   describeJobOutput,
   NO_EFFECT_ERRORS,
 } from './job-store-model.js';
-export type { JobInput, JobOutput, JobView, StoreState, JobStoreModelOptions } from './job-store-model.js';
+export type { JobInput, DeterministicJobInput, JobOutput, JobView, StoreState, StoreStates, Effect, JobStoreModelOptions } from './job-store-model.js';

@@ -8,11 +8,11 @@
  *
  * Partitioning (P-compositionality). create / get / claim / updateStatus /
  * remove each touch one job, so a history made only of them is checked one
- * job at a time, which is exact and fast. `claimNext` and `retryFailed` touch
- * several jobs (which job is the oldest pending one; how many failed jobs
- * there were), so a history containing any of them is checked whole, against
- * the whole-store model, FIFO order included. The result's notes say which
- * was done; no operation is ever left out.
+ * job at a time, which is exact and fast. `claimNext`, `retryFailed` and
+ * `reclaimStalled` touch several jobs (which job is the oldest pending one; how
+ * many failed or processing jobs there were), so a history containing any of
+ * them is checked whole, against the whole-store model, FIFO order included.
+ * The result's notes say which was done; no operation is ever left out.
  *
  * `retryFailed` has two specifications, chosen per operation:
  * - `atomic: true` (a sweep in one critical section, or a single thread): one
@@ -24,6 +24,22 @@
  *   list goes back to pending". Returning 0 constrains nothing. An unknown
  *   outcome becomes one unknown `retryOne` per distinct job id of the history
  *   (the sweep's bound is the retry list's length, at most the live jobs).
+ *
+ * `reclaimStalled` is modelled with a `now` past every lease (the model keeps
+ * no clock): every processing job's lease has expired. The store sweeps its
+ * slots, each reclaim its own atomic step (in both locking modes), in slot
+ * order, which the model does not know. So, like a per-job `retryFailed`, a
+ * call that returned n becomes n `reclaimOne` operations over its interval,
+ * each "some processing job goes back to pending, attempts and error kept";
+ * an unknown outcome, one unknown `reclaimOne` per distinct job id.
+ *
+ * Which job a `reclaimOne` took is a choice the history may only reveal
+ * later (or never), so the model is nondeterministic there. It is made
+ * deterministic by the powerset construction (as Porcupine does for its
+ * nondeterministic models): the checker's state is the set of every store
+ * state the operations so far can have led to ({@link StoreStates}); a step
+ * keeps each outcome that gives the observed output, and fails only when
+ * none does.
  */
 import { canTransition, type JobSnapshot, type JobStatus } from '@atomic-jobs/store';
 import { UNKNOWN, type Model, type Operation, type Partition, type StepResult, type Unknown } from './types.js';
@@ -49,7 +65,18 @@ export type JobInput =
    */
   | { readonly op: 'retryFailed'; readonly atomic: boolean }
   /** One retry of a per-job sweep (made by the partitioner, not recorded). */
-  | { readonly op: 'retryOne' };
+  | { readonly op: 'retryOne' }
+  /**
+   * `reclaimStalled(now)` with `now` past every lease. Calls that reclaimed
+   * jobs must go through `check` (its partitioner splits them into
+   * `reclaimOne`s), as for a per-job `retryFailed`.
+   */
+  | { readonly op: 'reclaimStalled' }
+  /** One reclaim of that sweep: any processing job (made by the partitioner, not recorded). */
+  | { readonly op: 'reclaimOne' };
+
+/** The inputs with one outcome per state: every one but `reclaimOne`. */
+export type DeterministicJobInput = Exclude<JobInput, { readonly op: 'reclaimOne' }>;
 
 /** The fields of a snapshot the model decides (timestamps are not modelled). */
 export interface JobView {
@@ -71,6 +98,17 @@ export interface StoreState {
   /** Failed ids with retries left, oldest failure first. */
   readonly retry: readonly string[];
   /** Canonical key (the model's hash). */
+  readonly key: string;
+}
+
+/**
+ * The checker's state for this model: every store state the history so far
+ * can have led to (more than one only after a `reclaimOne`, see the top of
+ * this file), each once, in key order.
+ */
+export interface StoreStates {
+  readonly alts: readonly StoreState[];
+  /** Canonical key (the model's hash): the members' keys, in order. */
   readonly key: string;
 }
 
@@ -120,10 +158,33 @@ function transition(s: StoreState, job: JobView, to: JobStatus, lastError: strin
   return { job: next, state: makeState(jobs, pending, retry) };
 }
 
-interface Effect { readonly out: JobOutput; readonly state: StoreState }
+export interface Effect { readonly out: JobOutput; readonly state: StoreState }
+
+/** The state with no jobs. */
+export function emptyStoreState(): StoreState {
+  return makeState(new Map(), [], []);
+}
+
+function statesOf(alts: readonly StoreState[]): StoreStates {
+  const sorted = [...alts].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { alts: sorted, key: sorted.length === 1 ? (sorted[0] as StoreState).key : sorted.map((a) => a.key).join('||') };
+}
+
+/** Every outcome of `input` in state `s`: one for every input but `reclaimOne` (none when it cannot happen). */
+export function jobOpEffects(s: StoreState, input: JobInput, capacity?: number): Effect[] {
+  if (input.op !== 'reclaimOne') {
+    const e = applyJobOp(s, input, capacity);
+    return e === undefined ? [] : [e];
+  }
+  const out: Effect[] = [];
+  for (const job of s.jobs.values()) {
+    if (job.status === 'processing') out.push({ out: { value: 1 }, state: transition(s, job, 'pending', undefined).state });
+  }
+  return out;
+}
 
 /** What the store does for `input` in state `s`; undefined when it cannot (retryOne with an empty retry list). */
-export function applyJobOp(s: StoreState, input: JobInput, capacity?: number): Effect | undefined {
+export function applyJobOp(s: StoreState, input: DeterministicJobInput, capacity?: number): Effect | undefined {
   const value = (v: JobView | null | boolean | number, state = s): Effect => ({ out: { value: v }, state });
   const error = (code: string): Effect => ({ out: { error: code }, state: s });
   switch (input.op) {
@@ -175,6 +236,9 @@ export function applyJobOp(s: StoreState, input: JobInput, capacity?: number): E
       if (head === undefined) return undefined;
       return value(1, transition(s, s.jobs.get(head) as JobView, 'pending', undefined).state);
     }
+    case 'reclaimStalled':
+      // Only a sweep that reclaimed nothing is left whole by the partitioner: it constrains nothing.
+      return value(0);
   }
 }
 
@@ -192,6 +256,8 @@ export function describeJobInput(input: JobInput): string {
     case 'claimNext': return 'claimNext()';
     case 'retryFailed': return `retryFailed(${input.atomic ? 'atomic' : 'per-job sweep'})`;
     case 'retryOne': return 'retryOne()';
+    case 'reclaimStalled': return 'reclaimStalled(after every lease)';
+    case 'reclaimOne': return 'reclaimOne() (any processing job)';
     case 'updateStatus': {
       const extra = (input.lastError === undefined ? '' : `, ${JSON.stringify(input.lastError)}`) + (input.attempt === undefined ? '' : `, {attempt ${input.attempt}}`);
       return `updateStatus(${JSON.stringify(input.id)}, ${input.status}${extra})`;
@@ -217,23 +283,30 @@ export function partitionJobHistory(ops: readonly Operation<JobInput, JobOutput>
   const ids = new Set(ops.flatMap((op) => ('id' in op.input ? [op.input.id] : [])));
   const expanded: Operation<JobInput, JobOutput>[] = [];
   let sweeps = 0;
+  let reclaims = 0;
   for (const op of ops) {
-    if (op.input.op !== 'retryFailed' || op.input.atomic) { expanded.push(op); continue; }
+    const sweep = op.input.op === 'retryFailed' && !op.input.atomic;
+    if (!sweep && op.input.op !== 'reclaimStalled') { expanded.push(op); continue; }
     const known = op.unknown !== true && op.ret !== undefined && op.ret !== Infinity && op.output !== undefined;
     const n = known ? ('value' in (op.output as JobOutput) ? Number((op.output as { value: unknown }).value) : 0) : ids.size;
     if (known && n === 0) { expanded.push(op); continue; }
-    sweeps++;
+    const one = sweep ? ({ op: 'retryOne' } as const) : ({ op: 'reclaimOne' } as const);
+    const what = sweep ? 'retry' : 'reclaim';
+    if (sweep) sweeps++;
+    else reclaims++;
     for (let k = 0; k < n; k++) {
-      const base = { thread: op.thread, input: { op: 'retryOne' } as const, call: op.call, note: `retry ${k + 1} of ${known ? n : `at most ${n}`} of a per-job retryFailed` };
+      const base = { thread: op.thread, input: one, call: op.call, note: `${what} ${k + 1} of ${known ? n : `at most ${n}`} of a per-job ${sweep ? 'retryFailed' : 'reclaimStalled'}` };
       expanded.push(known ? { ...base, output: { value: 1 }, ret: op.ret } : { ...base, unknown: true });
     }
   }
   const notes: string[] = [];
   if (sweeps > 0) notes.push(`${sweeps} per-job retryFailed call(s) split into one retryOne per job retried`);
-  const cross = expanded.filter((op) => op.input.op === 'claimNext' || op.input.op === 'retryFailed' || op.input.op === 'retryOne').length;
+  if (reclaims > 0) notes.push(`${reclaims} reclaimStalled call(s) split into one reclaimOne per job reclaimed`);
+  const crossOps: ReadonlySet<string> = new Set(['claimNext', 'retryFailed', 'retryOne', 'reclaimStalled', 'reclaimOne']);
+  const cross = expanded.filter((op) => crossOps.has(op.input.op)).length;
   const full = options.capacity !== undefined && expanded.some((op) => op.output !== undefined && 'error' in op.output && op.output.error === 'ERR_STORE_FULL');
   if (options.partition === 'whole' || cross > 0 || full) {
-    const why = options.partition === 'whole' ? 'partitioning turned off' : cross > 0 ? `${cross} operation(s) (claimNext, retryFailed) touch several jobs` : 'ERR_STORE_FULL depends on every job';
+    const why = options.partition === 'whole' ? 'partitioning turned off' : cross > 0 ? `${cross} operation(s) (claimNext, retryFailed, reclaimStalled) touch several jobs` : 'ERR_STORE_FULL depends on every job';
     notes.push(`checked as one history against the whole-store model (${why})`);
     return [{ label: `the whole store (${ids.size} job${ids.size === 1 ? '' : 's'})`, ops: expanded, notes }];
   }
@@ -247,28 +320,34 @@ export function partitionJobHistory(ops: readonly Operation<JobInput, JobOutput>
   return [...byId].map(([id, list]) => ({ label: `job ${JSON.stringify(id)}`, ops: list, notes }));
 }
 
-/** The JobStore's sequential model, for {@link check}. */
-export function jobStoreModel(options: JobStoreModelOptions = {}): Model<StoreState, JobInput, JobOutput> {
+/** The JobStore's sequential model, for {@link check}: states are sets of store states (see the top of this file). */
+export function jobStoreModel(options: JobStoreModelOptions = {}): Model<StoreStates, JobInput, JobOutput> {
+  const describeOne = (s: StoreState): string => {
+    if (s.jobs.size === 0) return 'no jobs';
+    const jobs = [...s.jobs.values()].map((j) => describeJobOutput({ value: j })).join(' ');
+    return `${jobs}; pending queue [${s.pending.join(', ')}]; retry list [${s.retry.join(', ')}]`;
+  };
   return {
-    init: () => makeState(new Map(), [], []),
-    step(state, input, output): StepResult<StoreState> {
-      if (output !== UNKNOWN && 'error' in output && NO_EFFECT_ERRORS.has(output.error)) return { ok: true, state };
-      const e = applyJobOp(state, input, options.capacity);
-      if (e === undefined) return { ok: false, state };
-      return { ok: output === UNKNOWN || sameOutput(e.out, output), state: e.state };
+    init: () => statesOf([emptyStoreState()]),
+    step(states, input, output): StepResult<StoreStates> {
+      if (output !== UNKNOWN && 'error' in output && NO_EFFECT_ERRORS.has(output.error)) return { ok: true, state: states };
+      const next = new Map<string, StoreState>();
+      for (const s of states.alts) {
+        for (const e of jobOpEffects(s, input, options.capacity)) {
+          if (output === UNKNOWN || sameOutput(e.out, output)) next.set(e.state.key, e.state);
+        }
+      }
+      if (next.size === 0) return { ok: false, state: states };
+      return { ok: true, state: statesOf([...next.values()]) };
     },
     hash: (s) => s.key,
     partition: (ops) => partitionJobHistory(ops, options),
     describeOperation: (input, output) => `${describeJobInput(input)} -> ${describeJobOutput(output)}`,
-    describeState(s) {
-      if (s.jobs.size === 0) return 'no jobs';
-      const jobs = [...s.jobs.values()].map((j) => describeJobOutput({ value: j })).join(' ');
-      return `${jobs}; pending queue [${s.pending.join(', ')}]; retry list [${s.retry.join(', ')}]`;
-    },
+    describeState: (s) => (s.alts.length === 1 ? describeOne(s.alts[0] as StoreState) : `one of ${s.alts.length}: ${s.alts.map(describeOne).join(' | ')}`),
     expected(s, input) {
-      const e = applyJobOp(s, input, options.capacity);
-      return e === undefined ? 'that it cannot happen (nothing to retry)' : describeJobOutput(e.out);
+      const outs = new Set(s.alts.flatMap((a) => jobOpEffects(a, input, options.capacity).map((e) => describeJobOutput(e.out))));
+      return outs.size === 0 ? 'that it cannot happen (nothing to retry or reclaim)' : [...outs].join(' or ');
     },
-    readOnly: (input) => input.op === 'get' || (input.op === 'retryFailed' && !input.atomic),
+    readOnly: (input) => input.op === 'get' || (input.op === 'retryFailed' && !input.atomic) || input.op === 'reclaimStalled',
   };
 }

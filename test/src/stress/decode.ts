@@ -56,6 +56,7 @@ function decodeInput(i32: Int32Array, w: number, atomicRetry: boolean): JobInput
     case 'claimNext': return { op: 'claimNext' };
     case 'remove': return { op: 'remove', id };
     case 'retryFailed': return { op: 'retryFailed', atomic: atomicRetry };
+    case 'reclaimStalled': return { op: 'reclaimStalled' };
     case 'updateStatus': {
       const errArg = i32[w + E_ERR_ARG] as number;
       const attempt = i32[w + E_ATTEMPT] as number;

@@ -48,7 +48,7 @@ export const ENTRY_EMPTY = 0;
 export const ENTRY_IN_FLIGHT = 1;
 export const ENTRY_DONE = 2;
 
-export const OP_KINDS = ['create', 'get', 'claim', 'claimNext', 'updateStatus', 'remove', 'retryFailed'] as const;
+export const OP_KINDS = ['create', 'get', 'claim', 'claimNext', 'updateStatus', 'remove', 'retryFailed', 'reclaimStalled'] as const;
 export type OpKind = (typeof OP_KINDS)[number];
 
 export const RES_JOB = 1;

@@ -1,7 +1,7 @@
 /** What the main thread sends each stressed worker, and what it answers (piscina task and result). */
 import type { ReadMode, StoreHandle } from '@atomic-jobs/store';
 
-/** 'mixed': every operation; 'per-key': no claimNext / retryFailed, so the checker can split per job. */
+/** 'mixed': every operation; 'per-key': no claimNext / retryFailed / reclaimStalled, so the checker can split per job. */
 export type Mix = 'mixed' | 'per-key';
 
 /**

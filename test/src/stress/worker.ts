@@ -18,7 +18,7 @@ import { setFaultHook } from '@atomic-jobs/store/testing';
 
 /** Relative weights of the operations in each mix. */
 const WEIGHTS: Readonly<Record<'mixed' | 'per-key', Readonly<Partial<Record<OpKind, number>>>>> = {
-  mixed: { create: 14, get: 15, claim: 14, claimNext: 12, updateStatus: 30, remove: 5, retryFailed: 6 },
+  mixed: { create: 14, get: 15, claim: 14, claimNext: 12, updateStatus: 30, remove: 5, retryFailed: 6, reclaimStalled: 3 },
   'per-key': { create: 14, get: 18, claim: 20, updateStatus: 35, remove: 5 },
 };
 
@@ -83,6 +83,8 @@ export default function runStressTask(task: StressTask): StressTaskResult {
       case 'claimNext': run = () => store.claimNext(); break;
       case 'remove': run = () => store.remove(id); break;
       case 'retryFailed': run = () => store.retryFailed(); break;
+      // Every lease has expired at this `now`: each processing job is reclaimed (the checker's model keeps no clock).
+      case 'reclaimStalled': run = () => store.reclaimStalled(Number.MAX_SAFE_INTEGER); break;
       case 'updateStatus': {
         const status = pick(rnd, JOB_STATUSES);
         const r = rnd();
