@@ -135,6 +135,22 @@ export function search<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I
     return true;
   };
 
+  // Twins: operations with the same input, interval and outcome (the n steps
+  // a per-job sweep's count is split into, say) lead to the same states in
+  // whichever order they are taken, so only one order is explored: an
+  // operation may be linearized only once its earlier twin is. Without
+  // this, n twins are tried in n! orders, each a (linearized set, state)
+  // pair of its own to the memoisation. (Swapping two twins in any
+  // linearization gives another, so none is lost.)
+  const twin = new Int32Array(n).fill(NIL);
+  const lastTwin = new Map<string, number>();
+  ops.forEach((op, i) => {
+    const key = JSON.stringify([op.input, op.call, unknown[i] === true ? null : op.ret, unknown[i] === true ? null : op.output]);
+    twin[i] = lastTwin.get(key) ?? NIL;
+    lastTwin.set(key, i);
+  });
+  const linearized = (i: number): boolean => ((bits[i >> 5] as number) & (1 << (i & 31))) !== 0;
+
   const cache = new Map<string, CacheEntry<S>[]>();
   const equal = model.equal;
   /** Record (current bits, state) unless already explored; true when new. */
@@ -199,6 +215,11 @@ export function search<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I
     }
     if ((entry & 1) === 0) {
       const i = entry >> 1;
+      const t = twin[i] as number;
+      if (t !== NIL && !linearized(t)) {
+        entry = next[entry] as number;
+        continue;
+      }
       const op = ops[i] as Operation<I, O>;
       const r = model.step(state, op.input, unknown[i] === true ? UNKNOWN : (op.output as O));
       if (r.ok) {

@@ -12,7 +12,7 @@ import {
   ERR_UNRECOGNISED, INT_WORDS, cThreadId, OP_KINDS, RES_BOOL, RES_ERROR, RES_JOB, RES_NONE, RES_NUM, TIME_WORDS, T_CALL, T_RET, entryIndex,
   cParked, logViews, type OpKind,
 } from './log.js';
-import { jobId, type StressTask, type StressTaskResult } from './protocol.js';
+import { RECLAIM_MAX_JOBS, jobId, type StressTask, type StressTaskResult } from './protocol.js';
 import { mulberry32, pick } from './random.js';
 import { setFaultHook } from '@atomic-jobs/store/testing';
 
@@ -36,7 +36,7 @@ export default function runStressTask(task: StressTask): StressTaskResult {
   const control = new Int32Array(task.control);
   const log = logViews(task.log, task.threads, task.entriesPerThread);
   const rnd = mulberry32(task.seed);
-  const weights = Object.entries(WEIGHTS[task.mix]) as [OpKind, number][];
+  const weights = (Object.entries(WEIGHTS[task.mix]) as [OpKind, number][]).filter(([kind]) => kind !== 'reclaimStalled' || task.jobs <= RECLAIM_MAX_JOBS);
   /** Attempts of this thread's own successful claims, by job: its fencing tokens. */
   const mine = new Map<number, number>();
 
