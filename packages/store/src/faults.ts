@@ -1,8 +1,10 @@
 /**
  * Fault injection for tests (exported as `@atomic-jobs/store/testing`, not
  * from the main entry). The store calls `fault(point)` at a few named points
- * inside its critical sections; a test installs a hook that kills or hangs
- * the thread right there, to prove that a death mid-write is recovered.
+ * inside its critical sections, and its locks at two points of a starvation
+ * handoff; a test installs a hook that kills or hangs the thread right
+ * there, to prove that a death mid-write is recovered, or to force an
+ * interleaving.
  * With no hook installed the cost is one load of a module variable.
  */
 
@@ -19,7 +21,11 @@ export type FaultPoint =
   /** Recovery: a dead thread's change has been undone (or finished), its journal not yet emptied. */
   | 'rolling-back'
   /** Attaching: a registry entry claimed, not yet alive. */
-  | 'registering';
+  | 'registering'
+  /** A waiter past the starvation threshold, its look at the lock word taken, about to register as the lock's heir (any lock, the Mutex's too). */
+  | 'starving'
+  /** An unlock handing the lock to its heir: the heir's registration taken, its word not yet stored. */
+  | 'handing-over';
 
 export type FaultHook = (point: FaultPoint) => void;
 

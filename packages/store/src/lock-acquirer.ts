@@ -3,6 +3,7 @@
  * contended lock, from the first look at the word to owning it, sleeping as
  * needed, becoming the heir when starving, taking over from a dead owner.
  */
+import { fault } from './faults.js';
 import {
   SELF, SELF_WORD, SLEEP_COUNTED, SLEEPER, SLEEPING, STARVE_MS, STARVING, WOKEN, ownerOf, type Robust,
 } from './lock-word.js';
@@ -64,8 +65,22 @@ export class Acquirer {
     if (!this.heir && performance.now() - this.start >= STARVE_MS) {
       // Become the heir: at most one thread at a time. The compareExchange
       // makes the registration atomic; losing it just means someone else is
-      // starving first and we wait our turn.
-      this.heir = Atomics.compareExchange(i32, w + 1, 0, SELF) === 0;
+      // starving first (or an unlock is handing the lock over: its mark,
+      // negative, is in HEIR) and we wait our turn.
+      fault('starving');
+      const h = Atomics.compareExchange(i32, w + 1, 0, SELF);
+      if (h === 0) {
+        // Registered. Look at the word again before flagging it: `v` was read
+        // before, and may be the word of a holder whose unlock has since handed
+        // the lock to the previous heir, STARVING flag and all; sleeping on
+        // that flag would leave nobody to hand the lock to us. HEIR was 0, so
+        // no handoff is under way now: the word we read next is the holder's.
+        this.heir = true;
+        return -1;
+      }
+      // An unlocker that died handing over leaves its mark: clear it, or no
+      // waiter could ever register as heir on this lock again.
+      if (h < 0 && this.robust?.isDead(-h) === true) Atomics.compareExchange(i32, w + 1, h, 0);
     }
     if (!this.heir && (v & SLEEPING) === 0) {
       // About to sleep on a held word: flag it so its unlock leaves the fast
@@ -95,7 +110,9 @@ export class Acquirer {
     const { i32, w, robust } = this;
     const dead = ownerOf(v);
     robust?.recover(dead);
+    // Its registration as heir, or its mark if it died handing the lock over.
     Atomics.compareExchange(i32, w + 1, dead, 0);
+    Atomics.compareExchange(i32, w + 1, -dead, 0);
     if (Atomics.compareExchange(i32, w, v, slowWord(i32, w)) !== v) return -1;
     if (this.heir) Atomics.compareExchange(i32, w + 1, SELF, 0);
     robust?.recovered();

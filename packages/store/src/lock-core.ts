@@ -12,6 +12,7 @@
  * made strict by a direct handoff to one designated heir.
  */
 import { AbortedError, DeadlockError, LockTimeoutError, NotOwnerError } from './errors.js';
+import { fault } from './faults.js';
 import { Acquirer, slowWord } from './lock-acquirer.js';
 import { recordContended, recordSpun, statsIndex } from './lock-stats.js';
 import {
@@ -253,13 +254,28 @@ function releaseSlow(i32: Int32Array, w: number): void {
       // sleeps on the HEIR word (see Acquirer.sleep), so one notify there
       // wakes exactly it. At most once per starvation episode, never on the
       // fast path.
-      const heir = Atomics.exchange(i32, w + 1, 0);
-      if (heir !== 0) {
-        // Keep SLEEPING for the others still asleep, so the heir's unlock wakes one.
-        Atomics.store(i32, w, (heir << OWNER_SHIFT) | (Atomics.load(i32, w + 2) >= SLEEPER ? SLEEPING : 0));
+      //
+      // The exchange leaves our mark in HEIR (-SELF), not 0, until the heir's
+      // word is stored: no other waiter can register as heir in between.
+      // One that did would look at the word we are about to replace, see the
+      // STARVING flag it carries, take it for its own and sleep on HEIR; our
+      // store then drops the flag, the new owner's unlock takes the fast
+      // path, and that heir would sleep out its poll (50 ms; measured with 8
+      // threads on 2 cores, before this mark and the re-look after
+      // registering in Acquirer.step). Waiters that fail to register
+      // meanwhile sleep as ordinary, counted sleepers.
+      const heir = Atomics.exchange(i32, w + 1, -SELF);
+      if (heir > 0) {
+        fault('handing-over');
+        // SLEEPING always: a sleeper that counted itself after a count read
+        // here, and compared the old word before our store, is asleep on the
+        // old word; the heir's unlock must take the slow path that wakes it.
+        Atomics.store(i32, w, (heir << OWNER_SHIFT) | SLEEPING);
         Atomics.notify(i32, w + 1, 1);
+        Atomics.compareExchange(i32, w + 1, -SELF, 0);
         return;
       }
+      Atomics.compareExchange(i32, w + 1, -SELF, 0);
     }
     // SLEEPING (or STARVING whose heir withdrew): release, then wake one. A
     // CAS, not a store, so a bit added since our load is not lost.

@@ -7,7 +7,8 @@
  * Memory of one lock (`LOCK_BYTES` = 56, base 8-byte aligned):
  *
  *   +0  WORD      i32  (owner << 3) | OWNER_DIED | STARVING | SLEEPING, 0 = free
- *   +4  HEIR      i32  owner id of the one starving waiter the next unlock hands to, 0 = none
+ *   +4  HEIR      i32  owner id of the one starving waiter the next unlock hands to, 0 = none,
+ *                       -(owner id) while that owner's unlock hands the lock over
  *   +8  SLEEPERS  i32  (threads in Atomics.wait/waitAsync on WORD, or about to be) << 1 | WOKEN
  *   +12 (reserved)
  *   +16 ACQUISITIONS      f64 \
