@@ -249,8 +249,9 @@ function releaseSlow(i32: Int32Array, w: number): void {
       // Starvation mode: hand the lock straight to the heir. The exchange takes
       // the registration (so the heir cannot withdraw now, see withdraw()); the
       // word goes from "ours" to "the heir's" without ever being 0, so no
-      // newcomer can barge in between. While we own the word, only the heir
-      // ever changes it (adding STARVING), so a plain store is safe. The heir
+      // newcomer can barge in between. While we own the word, others only
+      // add flags to it (the heir STARVING, sleepers SLEEPING), so a plain
+      // store that writes SLEEPING itself loses nothing (see below). The heir
       // sleeps on the HEIR word (see Acquirer.sleep), so one notify there
       // wakes exactly it. At most once per starvation episode, never on the
       // fast path.
@@ -267,9 +268,10 @@ function releaseSlow(i32: Int32Array, w: number): void {
       const heir = Atomics.exchange(i32, w + 1, -SELF);
       if (heir > 0) {
         fault('handing-over');
-        // SLEEPING always: a sleeper that counted itself after a count read
-        // here, and compared the old word before our store, is asleep on the
-        // old word; the heir's unlock must take the slow path that wakes it.
+        // SLEEPING always, not only when sleepers are counted: a waiter may
+        // flag the old word and count itself after any count we could read,
+        // and be asleep on that old word by the time we store. The heir's
+        // unlock must then take the slow path, which wakes it.
         Atomics.store(i32, w, (heir << OWNER_SHIFT) | SLEEPING);
         Atomics.notify(i32, w + 1, 1);
         Atomics.compareExchange(i32, w + 1, -SELF, 0);
