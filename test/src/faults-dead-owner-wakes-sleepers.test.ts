@@ -10,18 +10,16 @@
  * LockTimeoutError.
  */
 import { describe, expect, it } from 'vitest';
-import { JobStore, type StoreStats } from '@atomic-jobs/store';
+import type { StoreStats } from '@atomic-jobs/store';
 import { sleepingThreads } from '@atomic-jobs/store/testing';
-import { startAtFault, startWaiter } from './helpers/faults.js';
+import { jobHeldMidWrite, startWaiter } from './helpers/faults.js';
 
 describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
   it('a waiter asleep behind a holder that dies is woken by markThreadDead', async () => {
-    const store = JobStore.create({ capacity: 4, locking });
-    store.create('a');
-    const claimed = store.claim('a');
+    const { store, claimed, holder: dying } = await jobHeldMidWrite(locking);
     const lock: keyof StoreStats['locks'] = locking === 'global' ? 'global' : 'jobs';
+    // The holder's own acquisition was uncontended: no wait counted yet.
     const before = store.stats().locks[lock].waits;
-    const dying = await startAtFault(store, { point: 'mid-write', how: 'hang', op: 'fail', id: 'a' });
     const { worker: waiter, result } = startWaiter(store, 'a', 'completed', claimed?.attempts);
     // Asleep in Atomics.wait on the held lock (past its spin).
     while (sleepingThreads(store.handle) === 0) await new Promise((r) => setTimeout(r, 2));
@@ -37,10 +35,7 @@ describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
   });
 
   it('a thread that comes after the death takes the lock over at its first look (even with timeoutMs 0)', async () => {
-    const store = JobStore.create({ capacity: 4, locking });
-    store.create('a');
-    const claimed = store.claim('a');
-    const dying = await startAtFault(store, { point: 'mid-write', how: 'hang', op: 'fail', id: 'a' });
+    const { store, claimed, holder: dying } = await jobHeldMidWrite(locking);
     await dying.worker.terminate();
     store.markThreadDead(dying.threadId);
     // No waiting allowed: before any sleep, the lock must be seen to belong to a dead thread.

@@ -5,15 +5,12 @@
  * the lock over as if the holder had died. Only markThreadDead lets it in.
  */
 import { describe, expect, it } from 'vitest';
-import { JobStore, LockTimeoutError } from '@atomic-jobs/store';
-import { startAtFault } from './helpers/faults.js';
+import { LockTimeoutError } from '@atomic-jobs/store';
+import { jobHeldMidWrite } from './helpers/faults.js';
 
 describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
   it('a live holder with a detached instance keeps its lock', async () => {
-    const store = JobStore.create({ capacity: 4, locking });
-    store.create('a');
-    const claimed = store.claim('a');
-    const holder = await startAtFault(store, { point: 'mid-write', how: 'hang', op: 'fail', id: 'a', detachFirst: true });
+    const { store, claimed, holder } = await jobHeldMidWrite(locking, true);
     try {
       // Several dead-owner polls (50 ms each) fit in the timeout: a store that
       // read the detached entry as a death would take the lock over and succeed.

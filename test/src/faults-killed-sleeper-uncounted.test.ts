@@ -5,16 +5,12 @@
  * would all look for a sleeper to wake that is gone.
  */
 import { describe, expect, it } from 'vitest';
-import { JobStore } from '@atomic-jobs/store';
 import { countedSleepers } from '@atomic-jobs/store/testing';
-import { startAtFault, startWaiter } from './helpers/faults.js';
+import { jobHeldMidWrite, startWaiter } from './helpers/faults.js';
 
 describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
   it('a waiter killed asleep is no longer counted once marked dead, and the lock still works', async () => {
-    const store = JobStore.create({ capacity: 4, locking });
-    store.create('a');
-    const claimed = store.claim('a');
-    const holder = await startAtFault(store, { point: 'mid-write', how: 'hang', op: 'fail', id: 'a' });
+    const { store, claimed, holder } = await jobHeldMidWrite(locking);
     const { worker: waiter } = startWaiter(store, 'a', 'completed', claimed?.attempts);
     // Asleep on a's lock (or the global lock), counted.
     while (countedSleepers(store.handle, 'a') === 0) await new Promise((r) => setTimeout(r, 2));

@@ -4,15 +4,11 @@
  * dead, the interrupted change is rolled back, and its own update goes through.
  */
 import { describe, expect, it } from 'vitest';
-import { JobStore } from '@atomic-jobs/store';
-import { startAtFault, startWaiter } from './helpers/faults.js';
+import { jobHeldMidWrite, startWaiter } from './helpers/faults.js';
 
 describe.each(['per-job', 'global'] as const)('locking %s', (locking) => {
   it('a blocked updateStatus completes after the holder dies mid-write', async () => {
-    const store = JobStore.create({ capacity: 4, locking });
-    store.create('a');
-    const claimed = store.claim('a');
-    const dying = await startAtFault(store, { point: 'mid-write', how: 'hang', op: 'fail', id: 'a' });
+    const { store, claimed, holder: dying } = await jobHeldMidWrite(locking);
     // The waiter blocks on the lock the dying worker holds.
     const { worker: waiter, result } = startWaiter(store, 'a', 'completed', claimed?.attempts);
     await dying.worker.terminate();

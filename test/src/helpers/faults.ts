@@ -1,6 +1,6 @@
 /** Main-thread side of the fault tests: a worker (fixtures/faults-worker.ts) parked at a fault point inside a critical section. */
 import { Worker } from 'node:worker_threads';
-import { JobStore, RegistryFullError, type JobSnapshot, type JobStatus } from '@atomic-jobs/store';
+import { JobStore, RegistryFullError, type JobSnapshot, type JobStatus, type Locking } from '@atomic-jobs/store';
 import type { FaultWorkerData } from '../../fixtures/faults-worker.js';
 import { fixtureUrl } from './threads.js';
 
@@ -28,6 +28,20 @@ export async function startAtFault(store: JobStore, data: Omit<FaultWorkerData, 
     await Atomics.waitAsync(flag, 0, 0, 20).value;
   }
   return { worker, threadId, flag, exited };
+}
+
+/**
+ * A store (capacity 4) holding job `a`, claimed here (`claimed`), and a
+ * worker parked mid-write inside a's updateStatus, holding the lock that
+ * guards `a` (its own, or the global one). `detachFirst`: the worker first
+ * attaches and detaches another instance (faults-worker.ts).
+ */
+export async function jobHeldMidWrite(locking: Locking, detachFirst = false): Promise<{ store: JobStore; claimed: JobSnapshot | undefined; holder: AtFault }> {
+  const store = JobStore.create({ capacity: 4, locking });
+  store.create('a');
+  const claimed = store.claim('a');
+  const holder = await startAtFault(store, { point: 'mid-write', how: 'hang', op: 'fail', id: 'a', detachFirst });
+  return { store, claimed, holder };
 }
 
 /**
