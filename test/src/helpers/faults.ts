@@ -1,7 +1,8 @@
 /** Main-thread side of the fault tests: a worker (fixtures/faults-worker.ts) parked at a fault point inside a critical section. */
 import { Worker } from 'node:worker_threads';
-import { JobStore, RegistryFullError, type JobSnapshot, type JobStatus, type Locking } from '@atomic-jobs/store';
+import { JobStore, type JobSnapshot, type JobStatus, type Locking } from '@atomic-jobs/store';
 import type { FaultWorkerData } from '../../fixtures/faults-worker.js';
+import { attachUntilFull } from '../../fixtures/registry-filler.js';
 import { fixtureUrl } from './threads.js';
 
 export interface AtFault {
@@ -62,14 +63,7 @@ export async function deadHoldingJobAndQueueLocks(store: JobStore): Promise<JobS
 
 /** Attach instances until the store's registry is full; how many that took. */
 export function attachAll(store: JobStore): number {
-  for (let n = 0; ; n++) {
-    try {
-      JobStore.attach(store.handle);
-    } catch (err) {
-      if (!(err instanceof RegistryFullError)) throw err;
-      return n;
-    }
-  }
+  return attachUntilFull(store.handle).length;
 }
 
 /** What the faults-waiter fixture posts: its updateStatus's snapshot, or the error's code. */
