@@ -111,7 +111,7 @@ describe.each<Locking>(['global', 'per-job'])('refused calls change nothing (loc
     }
   });
 
-  it('bad options for create, updateStatus and list', () => {
+  it('bad options for create, updateStatus, list and reclaimStalled', () => {
     const store = populated(locking);
     for (const o of [null, 5, 'x', [], { maxRetries: -1 }, { maxRetries: 1.5 }, { maxRetries: '3' }, { maxRetries: Number.NaN }, { maxRetries: 2 ** 31 }]) {
       expectRefused(store, `create options ${JSON.stringify(o)}`, () => store.create('new', o as never), InvalidArgumentError, 'ERR_INVALID_ARGUMENT');
@@ -121,6 +121,13 @@ describe.each<Locking>(['global', 'per-job'])('refused calls change nothing (loc
     }
     for (const o of [null, 5, 'pending', [], { status: 'done' }, { status: 1 }]) {
       expectRefused(store, `list options ${JSON.stringify(o)}`, () => store.list(o as never), InvalidArgumentError, 'ERR_INVALID_ARGUMENT');
+    }
+    // reclaimStalled: the store holds a processing job, which a bad `now` read as "past its lease" would reclaim.
+    for (const now of [Number.NaN, Infinity, -Infinity, '1e15', null, {}, 10n]) {
+      expectRefused(store, `reclaimStalled(${String(now)})`, () => store.reclaimStalled(now as number), InvalidArgumentError, 'ERR_INVALID_ARGUMENT');
+    }
+    for (const o of [null, 5, [], { onReclaimed: 'log' }, { onReclaimed: {} }]) {
+      expectRefused(store, `reclaimStalled options ${JSON.stringify(o)}`, () => store.reclaimStalled(Number.MAX_SAFE_INTEGER, o as never), InvalidArgumentError, 'ERR_INVALID_ARGUMENT');
     }
   });
 

@@ -3,6 +3,7 @@
  * p-queue shape: the argument, what was expected, what was received.
  */
 import { InvalidArgumentError } from './errors.js';
+import type { JobSnapshot } from './types.js';
 
 export interface LockOptions {
   /**
@@ -92,6 +93,18 @@ export interface CreateOptions {
   maxRetries?: number | undefined;
 }
 
+export interface ReclaimOptions {
+  /**
+   * Called with each job the sweep reclaims, as the reclaim left it
+   * (pending, attempts kept), once that change is committed and the job's
+   * lock released (so it may call the store): one call per job, in the order
+   * of the reclaims, oldest lease first. If it throws, the sweep stops there
+   * and the error propagates; the jobs reclaimed until then stay reclaimed,
+   * and each was reported.
+   */
+  onReclaimed?: ((job: JobSnapshot) => void) | undefined;
+}
+
 export interface ListOptions {
   /** Only jobs in this status. */
   status?: string | undefined;
@@ -152,4 +165,20 @@ export function checkUpdateOptions(options: unknown): UpdateOptions {
   const attempt = options === undefined ? undefined : (options as Record<string, unknown>)['attempt'];
   if (attempt !== undefined) checkInt('options.attempt', attempt, 0, 0x7fffffff);
   return { ...lock, attempt: attempt as number | undefined };
+}
+
+/** reclaimStalled's `now`: a finite number of ms since the epoch, or undefined (the clock). */
+export function checkNow(now: unknown): number {
+  if (now === undefined) return Date.now();
+  if (typeof now !== 'number' || !Number.isFinite(now)) throw new InvalidArgumentError('now', 'a finite number (ms since the epoch) or undefined', now);
+  return now;
+}
+
+/** reclaimStalled's options: the callback, or undefined. */
+export function checkReclaimOptions(options: unknown): ((job: JobSnapshot) => void) | undefined {
+  const onReclaimed = checkObject('options', options)?.['onReclaimed'];
+  if (onReclaimed !== undefined && typeof onReclaimed !== 'function') {
+    throw new InvalidArgumentError('options.onReclaimed', 'a function or undefined', onReclaimed);
+  }
+  return onReclaimed as ((job: JobSnapshot) => void) | undefined;
 }

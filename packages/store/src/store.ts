@@ -17,15 +17,15 @@
 import { AbortedError, DuplicateJobError, JobProcessingError, StoreFullError } from './errors.js';
 import { scanned } from './utf8.js';
 import {
-  H_HIGH_WATER, LAYOUT_VERSION, H_LEASE_MS, H_RETRY_LEN, H_STALLED_RECLAIMED, LIST_PENDING, LIST_RETRY, QUEUE_LOCK, R_STATE, REG_DETACHED, S_HASH, S_LOCK, S_STATE,
+  H_HIGH_WATER, LAYOUT_VERSION, H_LEASE_MS, H_RETRY_LEN, H_STALLED_RECLAIMED, LIST_PENDING, LIST_RETRY, QUEUE_LOCK, R_STATE, REG_DETACHED, S_HASH, S_LEASE_UNTIL, S_LOCK, S_STATE,
   STATE_STATUS_MASK,
 } from './layout.js';
 import { giveUp } from './lock-word.js';
 import { storeCounts, storeRecovery, storeStats } from './store-stats.js';
 import { SLOT_FREE, SLOT_OTHER_ID, readSlot, seen, slotBase, slotGen, type Mem } from './memory.js';
 import {
-  checkInt, checkObject, checkReads, checkUpdateOptions, DEFAULT_MAX_RETRIES,
-  type AttachOptions, type CreateOptions, type ListOptions, type Locking, type ReadMode, type StoreOptions, type UpdateOptions,
+  checkInt, checkNow, checkObject, checkReads, checkReclaimOptions, checkUpdateOptions, DEFAULT_MAX_RETRIES,
+  type AttachOptions, type CreateOptions, type ListOptions, type Locking, type ReadMode, type ReclaimOptions, type StoreOptions, type UpdateOptions,
 } from './options.js';
 import { NONE, allocSlot, findConfirmable, findLocked, listHead } from './structures.js';
 import { STATUS_CODES, type JobStatus } from './transitions.js';
@@ -196,27 +196,42 @@ export class JobStore {
   }
 
   /**
-   * The stalled-job check (BullMQ's): processing jobs whose lease expired —
-   * their worker died or hung — go back to pending with their attempts kept,
-   * so retries still stop at maxRetries. Returns how many. Scans all slots.
+   * The stalled-job check (BullMQ's): processing jobs whose lease expired by
+   * `now` (default: the clock) — their worker died or hung — go back to
+   * pending with their attempts kept, so retries still stop at maxRetries.
+   * Oldest lease first, as the PostgreSQL store does; each reclaim is its own
+   * atomic change, reported to `options.onReclaimed`. Returns how many.
+   * Scans all slots.
    */
-  reclaimStalled(now: number = Date.now()): number {
+  reclaimStalled(now?: number, options?: ReclaimOptions): number {
+    const at = checkNow(now);
+    const onReclaimed = checkReclaimOptions(options);
     const m = this.#m;
-    let n = 0;
+    // A racy look at every slot picks the candidates and their order; each is
+    // confirmed under its job's lock, which no other change of it bypasses.
+    // The leases are copied first: the sort must not read memory that other
+    // threads change meanwhile.
+    const found: { slot: number; until: number }[] = [];
     const hw = Atomics.load(m.i32, H_HIGH_WATER >> 2);
     for (let slot = 0; slot < hw; slot++) {
-      if (!leaseExpired(m, slot, now)) continue;
+      if (leaseExpired(m, slot, at)) found.push({ slot, until: m.f64[(slotBase(m, slot) + S_LEASE_UNTIL) >> 3] ?? 0 });
+    }
+    found.sort((a, b) => a.until - b.until || a.slot - b.slot);
+    let n = 0;
+    for (const { slot } of found) {
       const lock = this.#l.jobLock(slot);
+      let job: JobSnapshot | undefined;
       this.#l.lock(lock);
       try {
-        if (leaseExpired(m, slot, now)) {
-          this.#commit(applyTransition(this.#c, slot, undefined, PENDING, undefined, undefined));
+        if (leaseExpired(m, slot, at)) {
+          job = this.#commit(applyTransition(this.#c, slot, undefined, PENDING, undefined, undefined));
           Atomics.add(m.i32, H_STALLED_RECLAIMED >> 2, 1);
           n++;
         }
       } finally {
         this.#l.unlock(lock);
       }
+      if (job !== undefined) onReclaimed?.(job);
     }
     return n;
   }
