@@ -90,6 +90,9 @@ describe('PgJobStore bad input: same typed errors as JobStore, nothing changed',
       ['create maxRetries 2^31', (s) => s.create('new', { maxRetries: 2 ** 31 })],
       ['list status', (s) => s.list({ status: 'nope' })],
       ['list options', (s) => s.list('pending' as never)],
+      ['reclaimStalled now NaN', (s) => s.reclaimStalled(NaN)],
+      ['reclaimStalled now string', (s) => s.reclaimStalled('1e15' as never)],
+      ['reclaimStalled options.onReclaimed', (s) => s.reclaimStalled(undefined, { onReclaimed: 'log' as never })],
     ];
     for (const [what, call] of bad) {
       const m = await outcome(() => call(mem));

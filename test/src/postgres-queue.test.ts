@@ -8,7 +8,7 @@
  * claim every job exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JobStore } from '@atomic-jobs/store';
+import { JobStore, type JobSnapshot } from '@atomic-jobs/store';
 import type { PgJobStore } from '@atomic-jobs/postgres';
 import { freshSchema, pgStore } from '../fixtures/postgres-server.js';
 import { outcome } from '../fixtures/postgres-parity.js';
@@ -80,6 +80,27 @@ describe('PgJobStore queue', () => {
     expect(second).toMatchObject({ id: 'lease-1', attempts: 2 });
     expect(await outcome(() => pg.updateStatus('lease-1', 'completed', null, { attempt: 1 }))).toMatchObject({ error: { code: 'ERR_STALE_CLAIM' } });
     expect(await pg.updateStatus('lease-1', 'completed', null, { attempt: 2 })).toMatchObject({ status: 'completed', attempts: 2 });
+  });
+
+  it('reclaimStalled reports each job it reclaims, as left, oldest lease first', async () => {
+    await pg.create('r-a');
+    await pg.create('r-b');
+    // b's lease ends first; id order would put a first.
+    await pg.claim('r-b');
+    await new Promise((r) => setTimeout(r, 5));
+    await pg.claim('r-a');
+    const until = (await pg.lease('r-a'))?.until ?? 0;
+    expect(until).toBeGreaterThan((await pg.lease('r-b'))?.until ?? Infinity);
+    const seen: JobSnapshot[] = [];
+    const n = await pg.reclaimStalled(until, { onReclaimed: (job) => seen.push(job) });
+    // Leases left by the tests above may go too, before ours.
+    expect(n).toBe(seen.length);
+    const ours = seen.filter((job) => job.id.startsWith('r-'));
+    expect(ours.map((job) => job.id)).toEqual(['r-b', 'r-a']);
+    for (const job of ours) {
+      expect(job).toMatchObject({ status: 'pending', attempts: 1, version: 3 });
+      expect(await pg.get(job.id)).toEqual(job);
+    }
   });
 
   it('reclaimStalled with the server clock, once the lease has really passed', async () => {

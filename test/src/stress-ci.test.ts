@@ -31,9 +31,10 @@ describe.each<Locking>(['per-job', 'global'])('stress (%s locking)', (locking) =
     expect(s.checkedPerJob).toBeGreaterThan(0);
     expect(s.overlapping).toBeGreaterThan(0);
     expect(s.byLocking[locking]).toBe(s.histories);
-    // Sweeps ran and took claims back, so the checker's reclaimOne choices were exercised.
+    // Sweeps ran and took claims back, each reclaim checked as the job onReclaimed reported.
     expect(s.opCounts['reclaimStalled']).toBeGreaterThan(0);
     expect(s.stalledReclaimed).toBeGreaterThan(0);
+    expect(s.opCounts['reclaimJob']).toBe(s.stalledReclaimed);
   });
 
   it('...also with threads pausing inside the critical sections (fault points)', async () => {

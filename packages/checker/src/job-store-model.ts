@@ -27,11 +27,19 @@
  *
  * `reclaimStalled` is modelled with a `now` past every lease (the model keeps
  * no clock): every processing job's lease has expired. The store sweeps its
- * slots, each reclaim its own atomic step (in both locking modes), in slot
- * order, which the model does not know. So, like a per-job `retryFailed`, a
- * call that returned n becomes n `reclaimOne` operations over its interval,
- * each "some processing job goes back to pending, attempts and error kept";
- * an unknown outcome, one unknown `reclaimOne` per distinct job id.
+ * slots, each reclaim its own atomic step (in both locking modes), oldest
+ * lease first, which the model does not know. So, like a per-job
+ * `retryFailed`, a call that returned n becomes n `reclaimOne` operations
+ * over its interval, each "some processing job goes back to pending,
+ * attempts and error kept"; an unknown outcome, one unknown `reclaimOne` per
+ * distinct job id.
+ *
+ * A history can say more: the store's `onReclaimed` reports each job as it
+ * is reclaimed, so a recorder can log each reclaim as a `reclaimJob(id)`,
+ * over the instants between two reports, and the sweep's end as a
+ * `reclaimStalled` that returned 0. Those steps are deterministic and
+ * ordered, and cost the search nothing more than an updateStatus (the
+ * stress harness records sweeps so; see test/src/stress/log.ts).
  *
  * Which job a `reclaimOne` took is a choice the history may only reveal
  * later (or never), so the model is nondeterministic there. It is made
@@ -72,8 +80,18 @@ export type JobInput =
    * `reclaimOne`s), as for a per-job `retryFailed`.
    */
   | { readonly op: 'reclaimStalled' }
-  /** One reclaim of that sweep: any processing job (made by the partitioner, not recorded). */
-  | { readonly op: 'reclaimOne' };
+  /**
+   * One reclaim of that sweep: any processing job. Made by the partitioner
+   * from a count, or recorded for a reclaim whose job is not known (its
+   * thread died).
+   */
+  | { readonly op: 'reclaimOne' }
+  /**
+   * One reclaim of a sweep, of a known job: what `onReclaimed` reported.
+   * The job must be processing; it goes back to pending, attempts and error
+   * kept, and the output is the job as left.
+   */
+  | { readonly op: 'reclaimJob'; readonly id: string };
 
 /** The inputs with one outcome per state: every one but `reclaimOne`. */
 export type DeterministicJobInput = Exclude<JobInput, { readonly op: 'reclaimOne' }>;
@@ -183,7 +201,7 @@ export function jobOpEffects(s: StoreState, input: JobInput, capacity?: number):
   return out;
 }
 
-/** What the store does for `input` in state `s`; undefined when it cannot (retryOne with an empty retry list). */
+/** What the store does for `input` in state `s`; undefined when it cannot (retryOne with an empty retry list, reclaimJob of a job not processing). */
 export function applyJobOp(s: StoreState, input: DeterministicJobInput, capacity?: number): Effect | undefined {
   const value = (v: JobView | null | boolean | number, state = s): Effect => ({ out: { value: v }, state });
   const error = (code: string): Effect => ({ out: { error: code }, state: s });
@@ -239,6 +257,12 @@ export function applyJobOp(s: StoreState, input: DeterministicJobInput, capacity
     case 'reclaimStalled':
       // Only a sweep that reclaimed nothing is left whole by the partitioner: it constrains nothing.
       return value(0);
+    case 'reclaimJob': {
+      const job = s.jobs.get(input.id);
+      if (job === undefined || job.status !== 'processing') return undefined;
+      const t = transition(s, job, 'pending', undefined);
+      return value(t.job, t.state);
+    }
   }
 }
 
@@ -258,6 +282,7 @@ export function describeJobInput(input: JobInput): string {
     case 'retryOne': return 'retryOne()';
     case 'reclaimStalled': return 'reclaimStalled(after every lease)';
     case 'reclaimOne': return 'reclaimOne() (any processing job)';
+    case 'reclaimJob': return `reclaimJob(${JSON.stringify(input.id)}) (one job of a sweep, as reported)`;
     case 'updateStatus': {
       const extra = (input.lastError === undefined ? '' : `, ${JSON.stringify(input.lastError)}`) + (input.attempt === undefined ? '' : `, {attempt ${input.attempt}}`);
       return `updateStatus(${JSON.stringify(input.id)}, ${input.status}${extra})`;
@@ -346,7 +371,7 @@ export function jobStoreModel(options: JobStoreModelOptions = {}): Model<StoreSt
     describeState: (s) => (s.alts.length === 1 ? describeOne(s.alts[0] as StoreState) : `one of ${s.alts.length}: ${s.alts.map(describeOne).join(' | ')}`),
     expected(s, input) {
       const outs = new Set(s.alts.flatMap((a) => jobOpEffects(a, input, options.capacity).map((e) => describeJobOutput(e.out))));
-      return outs.size === 0 ? 'that it cannot happen (nothing to retry or reclaim)' : [...outs].join(' or ');
+      return outs.size === 0 ? 'that it cannot happen (nothing to retry or reclaim, or that job is not processing)' : [...outs].join(' or ');
     },
     readOnly: (input) => input.op === 'get' || (input.op === 'retryFailed' && !input.atomic) || input.op === 'reclaimStalled',
   };

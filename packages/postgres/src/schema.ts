@@ -174,10 +174,11 @@ BEGIN
 END $fn$;
 
 -- reclaimStalled: processing jobs whose lease expired -> pending, attempts
--- kept, oldest lease first. p_now NULL = the server's clock. Returns how many.
-CREATE OR REPLACE FUNCTION ${s}.reclaim_stalled(p_strict boolean, p_now bigint)
-RETURNS integer LANGUAGE plpgsql AS $fn$
-DECLARE v_id bytea; n integer := 0; v_now bigint;
+-- kept, oldest lease first, in one transaction. p_now NULL = the server's
+-- clock. Returns each job as left, in that order.
+CREATE OR REPLACE FUNCTION ${s}.reclaim_stalled_jobs(p_strict boolean, p_now bigint)
+RETURNS TABLE (${RESULT}) LANGUAGE plpgsql AS $fn$
+DECLARE r ${s}.jobs; v_id bytea; v_outcome text := 'applied'; v_now bigint;
 BEGIN
   IF p_strict THEN ${queueLock}; END IF;
   v_now := ${now};
@@ -185,11 +186,16 @@ BEGIN
               ORDER BY lease_until, id FOR UPDATE LOOP
     UPDATE ${s}.jobs AS j SET status = 'pending', version = j.version + 1, updated_at = v_now,
       pending_seq = nextval('${s}.queue_seq'), retry_seq = NULL, lease_owner = NULL, lease_until = NULL
-    WHERE j.id = v_id;
-    n := n + 1;
+    WHERE j.id = v_id
+    RETURNING j.* INTO r;
+    ${ret};
   END LOOP;
-  RETURN n;
 END $fn$;
+
+-- What reclaimStalled called before it reported jobs (it returned how many):
+-- kept for clients of earlier versions sharing the schema.
+CREATE OR REPLACE FUNCTION ${s}.reclaim_stalled(p_strict boolean, p_now bigint)
+RETURNS integer LANGUAGE sql AS $fn$ SELECT count(*)::integer FROM ${s}.reclaim_stalled_jobs(p_strict, p_now) $fn$;
 
 -- remove: 'removed', 'absent', or 'processing' (refused, nothing changed).
 CREATE OR REPLACE FUNCTION ${s}.remove_job(p_id bytea, p_strict boolean)

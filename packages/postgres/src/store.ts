@@ -8,15 +8,15 @@
  */
 import pg from 'pg';
 import {
-  AbortedError, DuplicateJobError, InvalidArgumentError, InvalidTransitionError, JobNotFoundError, JobProcessingError,
+  AbortedError, DuplicateJobError, InvalidTransitionError, JobNotFoundError, JobProcessingError,
   LockTimeoutError, StaleClaimError, isJobStatus,
-  type CreateOptions, type JobCounts, type JobSnapshot, type JobStatus, type ListOptions, type RecoveryStats, type UpdateOptions,
+  type CreateOptions, type JobCounts, type JobSnapshot, type JobStatus, type ListOptions, type ReclaimOptions, type RecoveryStats, type UpdateOptions,
 } from '@atomic-jobs/store';
 import { resolveOptions, type ClaimOrder, type PgStoreOptions, type ResolvedOptions } from './options.js';
 import { RULES, refusalReason } from './rules.js';
 import { JOB_COLUMNS, migrationSql } from './schema.js';
 import {
-  DEFAULT_MAX_RETRIES, checkId, checkInt, checkLastError, checkObject, checkStatus, checkUpdateOptions, encodeError,
+  DEFAULT_MAX_RETRIES, checkId, checkInt, checkLastError, checkNow, checkObject, checkReclaimOptions, checkStatus, checkUpdateOptions, encodeError,
 } from './validate.js';
 
 /** A job row as the SELECTs and functions return it (see JOB_COLUMNS). */
@@ -97,7 +97,7 @@ export class PgJobStore {
       transition: `SELECT * FROM ${s}.transition($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       claimNext: `SELECT * FROM ${s}.claim_next($1, $2, $3)`,
       retryFailed: `SELECT ${s}.retry_failed($1) AS n`,
-      reclaimStalled: `SELECT ${s}.reclaim_stalled($1, $2) AS n`,
+      reclaimStalled: `SELECT * FROM ${s}.reclaim_stalled_jobs($1, $2)`,
       remove: `SELECT ${s}.remove_job($1, $2) AS outcome`,
       get: `SELECT ${JOB_COLUMNS} FROM ${s}.jobs WHERE id = $1`,
       list: `SELECT ${JOB_COLUMNS} FROM ${s}.jobs WHERE $1::text IS NULL OR status = $1 ORDER BY created_at, id`,
@@ -229,17 +229,20 @@ export class PgJobStore {
 
   /**
    * The stalled-job check: processing jobs whose lease expired go back to
-   * pending with their attempts kept. `now` (ms since epoch) defaults to the
-   * server's clock, the one leases are written with. Returns how many.
+   * pending with their attempts kept, oldest lease first, in one
+   * transaction. `now` (ms since epoch) defaults to the server's clock, the
+   * one leases are written with. `options.onReclaimed` is called with each
+   * job as left, in that order, once the transaction has committed; if it
+   * throws, the error propagates and the jobs after it go unreported
+   * (reclaimed all the same). Returns how many.
    */
-  async reclaimStalled(now?: number): Promise<number> {
-    if (now !== undefined && (typeof now !== 'number' || !Number.isFinite(now))) {
-      throw new InvalidArgumentError('now', 'a finite number or undefined', now);
-    }
-    const [row] = await this.#query<{ n: number }>('reclaimStalled', [this.#strict, now === undefined ? null : Math.floor(now)]);
-    const n = row?.n ?? 0;
-    this.#stalledReclaimed += n;
-    return n;
+  async reclaimStalled(now?: number, options?: ReclaimOptions): Promise<number> {
+    const at = checkNow(now);
+    const onReclaimed = checkReclaimOptions(options);
+    const rows = await this.#query<JobRow>('reclaimStalled', [this.#strict, at === undefined ? null : Math.floor(at)]);
+    this.#stalledReclaimed += rows.length;
+    for (const row of rows) onReclaimed?.(snapshot(row));
+    return rows.length;
   }
 
   /** Delete a job. False when absent; JobProcessingError while it is processing. */

@@ -13,6 +13,9 @@ export {
   MAX_FIELD_BYTES,
   checkInt,
   checkLockOptions,
+  checkNow,
   checkObject,
+  checkReclaimOptions,
   checkUpdateOptions,
 } from './options.js';
+export type { ReclaimOptions } from './options.js';

@@ -167,10 +167,11 @@ export function checkUpdateOptions(options: unknown): UpdateOptions {
   return { ...lock, attempt: attempt as number | undefined };
 }
 
-/** reclaimStalled's `now`: a finite number of ms since the epoch, or undefined (the clock). */
-export function checkNow(now: unknown): number {
-  if (now === undefined) return Date.now();
-  if (typeof now !== 'number' || !Number.isFinite(now)) throw new InvalidArgumentError('now', 'a finite number (ms since the epoch) or undefined', now);
+/** reclaimStalled's `now`: a finite number of ms since the epoch, or undefined (the store's clock). */
+export function checkNow(now: unknown): number | undefined {
+  if (now !== undefined && (typeof now !== 'number' || !Number.isFinite(now))) {
+    throw new InvalidArgumentError('now', 'a finite number (ms since the epoch) or undefined', now);
+  }
   return now;
 }
 

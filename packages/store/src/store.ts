@@ -204,7 +204,7 @@ export class JobStore {
    * Scans all slots.
    */
   reclaimStalled(now?: number, options?: ReclaimOptions): number {
-    const at = checkNow(now);
+    const at = checkNow(now) ?? Date.now();
     const onReclaimed = checkReclaimOptions(options);
     const m = this.#m;
     // A racy look at every slot picks the candidates and their order; each is

@@ -21,7 +21,7 @@ const USAGE = `Usage: pnpm stress [options]
   --duration S       seconds, at most                              (default 60)
   --seed N           seed of the operation sequences               (default random, printed)
   --locking M        global | per-job | both                       (default both)
-  --jobs N           hot jobs (reclaimStalled runs with up to 6)   (default 4)
+  --jobs N           hot jobs                                       (default 4)
   --history N        operations per checked history                (default 400)
   --check-timeout S  checker budget per history, seconds           (default 30)
   --impl I           real | check-then-act (deliberately broken)   (default real)

@@ -25,7 +25,7 @@ export function decodeLog(log: LogViews, threads: number, atomicRetry: boolean):
       // Acquire side of the publication protocol in log.ts.
       const state = Atomics.load(log.i32, w + E_STATE);
       if (state === ENTRY_EMPTY) break;
-      const input = decodeInput(log.i32, w, atomicRetry);
+      const input = decodeInput(log.i32, w, atomicRetry, state === ENTRY_DONE);
       const call = log.f64[e * TIME_WORDS + T_CALL] as number;
       if (state === ENTRY_IN_FLIGHT) {
         inFlight++;
@@ -46,7 +46,7 @@ function status(i: number): JobStatus {
   return s;
 }
 
-function decodeInput(i32: Int32Array, w: number, atomicRetry: boolean): JobInput {
+function decodeInput(i32: Int32Array, w: number, atomicRetry: boolean, done: boolean): JobInput {
   const kind = OP_KINDS[i32[w + E_KIND] as number];
   const id = jobId(i32[w + E_JOB] as number);
   switch (kind) {
@@ -57,6 +57,17 @@ function decodeInput(i32: Int32Array, w: number, atomicRetry: boolean): JobInput
     case 'remove': return { op: 'remove', id };
     case 'retryFailed': return { op: 'retryFailed', atomic: atomicRetry };
     case 'reclaimStalled': return { op: 'reclaimStalled' };
+    case 'reclaimed': {
+      // One step of a sweep (log.ts): a job reported, the sweep's end (a
+      // number: reclaims not reported, 0 unless the store is wrong), or, in
+      // flight or failed, a reclaim of an unknown job.
+      const res = i32[w + E_RES];
+      if (done && res === RES_JOB) {
+        const job = i32[w + E_R_JOB] as number;
+        return { op: 'reclaimJob', id: job < 0 ? '<an id the harness never used>' : jobId(job) };
+      }
+      return done && res === RES_NUM ? { op: 'reclaimStalled' } : { op: 'reclaimOne' };
+    }
     case 'updateStatus': {
       const errArg = i32[w + E_ERR_ARG] as number;
       const attempt = i32[w + E_ATTEMPT] as number;

@@ -48,7 +48,16 @@ export const ENTRY_EMPTY = 0;
 export const ENTRY_IN_FLIGHT = 1;
 export const ENTRY_DONE = 2;
 
-export const OP_KINDS = ['create', 'get', 'claim', 'claimNext', 'updateStatus', 'remove', 'retryFailed', 'reclaimStalled'] as const;
+/**
+ * What an entry records. A reclaimStalled sweep (the mix's 'reclaimStalled')
+ * is logged as entries of kind 'reclaimed', one per job its onReclaimed
+ * reports (that job, as reported: "it was reclaimed between the previous
+ * entry's response and this one's"), then one whose result is a number:
+ * the rest of the sweep, which reclaimed nothing more. An entry left in
+ * flight is the step the sweep was in when its thread died: one job may or
+ * may not have been reclaimed.
+ */
+export const OP_KINDS = ['create', 'get', 'claim', 'claimNext', 'updateStatus', 'remove', 'retryFailed', 'reclaimStalled', 'reclaimed'] as const;
 export type OpKind = (typeof OP_KINDS)[number];
 
 export const RES_JOB = 1;

@@ -5,16 +5,6 @@ import type { ReadMode, StoreHandle } from '@atomic-jobs/store';
 export type Mix = 'mixed' | 'per-key';
 
 /**
- * The most hot jobs with which 'mixed' runs reclaimStalled. The checker
- * cannot know in which order a sweep took its jobs (slot order), so after a
- * sweep that took n of k processing jobs it keeps up to k!/(k-n)! candidate
- * states: with 8 hot jobs one history took 2-4 s to check, with 16 two of
- * them ran out of their 30 s (`--jobs 16 --kill-inside 0.01 --kill-every
- * 40 --seed 920`), where the same runs without sweeps take under 0.2 s.
- */
-export const RECLAIM_MAX_JOBS = 6;
-
-/**
  * 'real': the store as shipped. 'check-then-act': claim is get() then
  * updateStatus(processing) with a pause between: deliberately broken, so the
  * harness can be seen to catch a race (a lost claim surfaces as an error the

@@ -12,7 +12,7 @@ import {
   ERR_UNRECOGNISED, INT_WORDS, cThreadId, OP_KINDS, RES_BOOL, RES_ERROR, RES_JOB, RES_NONE, RES_NUM, TIME_WORDS, T_CALL, T_RET, entryIndex,
   cParked, logViews, type OpKind,
 } from './log.js';
-import { RECLAIM_MAX_JOBS, jobId, type StressTask, type StressTaskResult } from './protocol.js';
+import { jobId, type StressTask, type StressTaskResult } from './protocol.js';
 import { mulberry32, pick } from './random.js';
 import { setFaultHook } from '@atomic-jobs/store/testing';
 
@@ -36,7 +36,7 @@ export default function runStressTask(task: StressTask): StressTaskResult {
   const control = new Int32Array(task.control);
   const log = logViews(task.log, task.threads, task.entriesPerThread);
   const rnd = mulberry32(task.seed);
-  const weights = (Object.entries(WEIGHTS[task.mix]) as [OpKind, number][]).filter(([kind]) => kind !== 'reclaimStalled' || task.jobs <= RECLAIM_MAX_JOBS);
+  const weights = Object.entries(WEIGHTS[task.mix]) as [OpKind, number][];
   /** Attempts of this thread's own successful claims, by job: its fencing tokens. */
   const mine = new Map<number, number>();
 
@@ -60,15 +60,27 @@ export default function runStressTask(task: StressTask): StressTaskResult {
   Atomics.notify(control, C_READY);
   while (Atomics.load(control, C_GO) === 0) Atomics.wait(control, C_GO, 0, 100);
 
+  const i32 = log.i32;
+  /** Open log entry `k` (its inputs written): the invocation instant, then IN_FLIGHT (protocol in log.ts). */
+  const open = (k: number): void => {
+    const e = entryIndex(log, task.thread, k);
+    log.f64[e * TIME_WORDS + T_CALL] = now(task.clockBase);
+    Atomics.store(i32, e * INT_WORDS + E_STATE, ENTRY_IN_FLIGHT);
+  };
+  /** Close log entry `k`, its result written: DONE, and the progress word. */
+  const close = (k: number): void => {
+    Atomics.store(i32, entryIndex(log, task.thread, k) * INT_WORDS + E_STATE, ENTRY_DONE);
+    Atomics.store(control, C_PROGRESS + task.thread, k + 1);
+  };
   let k = 0;
   for (; k < task.entriesPerThread && Atomics.load(control, C_STOP) === 0; k++) {
-    const e = entryIndex(log, task.thread, k);
-    const w = e * INT_WORDS;
-    const kind = pickWeighted(rnd, weights);
+    let kind = pickWeighted(rnd, weights);
+    // A sweep logs one entry per job it reclaims, plus one: it needs room for every hot job.
+    if (kind === 'reclaimStalled' && k + task.jobs >= task.entriesPerThread) kind = 'get';
     const job = Math.floor(rnd() * task.jobs);
     const id = jobId(job);
-    const i32 = log.i32;
-    i32[w + E_KIND] = OP_KINDS.indexOf(kind);
+    let w = entryIndex(log, task.thread, k) * INT_WORDS;
+    i32[w + E_KIND] = OP_KINDS.indexOf(kind === 'reclaimStalled' ? 'reclaimed' : kind);
     i32[w + E_JOB] = job;
     let run: () => JobSnapshot | undefined | boolean | number;
     switch (kind) {
@@ -83,8 +95,35 @@ export default function runStressTask(task: StressTask): StressTaskResult {
       case 'claimNext': run = () => store.claimNext(); break;
       case 'remove': run = () => store.remove(id); break;
       case 'retryFailed': run = () => store.retryFailed(); break;
-      // Every lease has expired at this `now`: each processing job is reclaimed (the checker's model keeps no clock).
-      case 'reclaimStalled': run = () => store.reclaimStalled(Number.MAX_SAFE_INTEGER); break;
+      case 'reclaimed': throw new Error("stress: 'reclaimed' is what a sweep logs, not an operation of the mix");
+      case 'reclaimStalled':
+        // Every lease has expired at this `now`: each processing job is
+        // reclaimed (the checker's model keeps no clock). Each job reported
+        // closes the open entry as "this job was reclaimed", over the instants
+        // since the previous one, and opens the next; the sweep's return
+        // closes the last as "nothing more" (log.ts, 'reclaimed').
+        run = () => {
+          let reported = 0;
+          const n = store.reclaimStalled(Number.MAX_SAFE_INTEGER, {
+            onReclaimed: (s) => {
+              // Recorded as ERR_INTERNAL in the open entry, which the model refuses.
+              if (k + 1 >= task.entriesPerThread) throw new Error(`stress: a sweep reported more jobs than the store holds (${reported + 1})`);
+              log.f64[entryIndex(log, task.thread, k) * TIME_WORDS + T_RET] = now(task.clockBase);
+              i32[w + E_RES] = RES_JOB;
+              writeSnapshot(i32, w, s);
+              close(k);
+              reported++;
+              k++;
+              w = entryIndex(log, task.thread, k) * INT_WORDS;
+              i32[w + E_KIND] = OP_KINDS.indexOf('reclaimed');
+              open(k);
+            },
+          });
+          // Recorded as ERR_INTERNAL in the last entry, which the model refuses.
+          if (n !== reported) throw new Error(`stress: reclaimStalled returned ${n} but reported ${reported} jobs`);
+          return 0;
+        };
+        break;
       case 'updateStatus': {
         const status = pick(rnd, JOB_STATUSES);
         const r = rnd();
@@ -101,8 +140,7 @@ export default function runStressTask(task: StressTask): StressTaskResult {
         break;
       }
     }
-    log.f64[e * TIME_WORDS + T_CALL] = now(task.clockBase);
-    Atomics.store(i32, w + E_STATE, ENTRY_IN_FLIGHT);
+    open(k);
     let result: JobSnapshot | undefined | boolean | number;
     let code = -1;
     try {
@@ -112,7 +150,8 @@ export default function runStressTask(task: StressTask): StressTaskResult {
       code = err instanceof JobStoreError ? ERROR_CODES.indexOf(err.code) : ERROR_CODES.indexOf('ERR_INTERNAL');
       if (code < 0) code = ERROR_CODES.indexOf('ERR_INTERNAL');
     }
-    log.f64[e * TIME_WORDS + T_RET] = now(task.clockBase);
+    // A sweep has moved on to its last entry (k and w with it).
+    log.f64[entryIndex(log, task.thread, k) * TIME_WORDS + T_RET] = now(task.clockBase);
     if (code >= 0) {
       i32[w + E_RES] = RES_ERROR;
       i32[w + E_R_NUM] = code;
@@ -128,8 +167,7 @@ export default function runStressTask(task: StressTask): StressTaskResult {
       if (result.status === 'processing') mine.set(owner, result.attempts);
       else mine.delete(owner);
     }
-    Atomics.store(i32, w + E_STATE, ENTRY_DONE);
-    Atomics.store(control, C_PROGRESS + task.thread, k + 1);
+    close(k);
   }
   store.detach();
   return { kind: 'stress-done', thread: task.thread, written: k, threadId };
