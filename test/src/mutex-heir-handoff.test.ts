@@ -6,7 +6,8 @@
  * never asleep on HEIR with nobody left to hand the lock to it (it would
  * sleep out its 50 ms poll with the lock free). Each interleaving is forced
  * with the lock's fault points ('starving', 'handing-over'); asserted on the
- * lock's words, never on time.
+ * lock's words, never on time. And the heir of a handoff held up half-way
+ * (its unlocker preempted) waits for it asleep, not in a loop.
  */
 import { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -124,5 +125,28 @@ describe('Mutex heir registration racing a handoff', () => {
     await first.locked;
     await first.s.ok({ op: 'unlock' });
     await takesTheFreeLock(lock, second);
+  });
+
+  it('the heir of a handoff held up half-way sleeps until it completes, rather than looping', async () => {
+    const buffer = new SharedArrayBuffer(Mutex.BYTES);
+    const lock = new Int32Array(buffer);
+    const holder = await parked(buffer, 'holder', true);
+    await until(() => Atomics.load(holder.ctl, HOLDING) === 1, 'the holder to take the lock');
+    const first = await firstHeir(buffer, lock);
+    // The holder's unlock stops with the heir's registration taken (its mark in HEIR), the heir's word not yet stored.
+    signal(holder.ctl, UNLOCK);
+    await until(() => Atomics.load(holder.ctl, REACHED) === 1, 'the holder to stop handing over');
+    expect(Atomics.load(lock, HEIR)).toBe(-holder.id);
+    // Wake the heir from the sleep it began while registered. Waiting on its
+    // own id now would return at once, every time: a waiter in that loop is
+    // never in HEIR's wait list, so no later notify could find it there.
+    await until(() => Atomics.notify(lock, HEIR, 1) > 0, 'the heir to be asleep on HEIR');
+    for (let k = 0; k < 3; k++) await until(() => Atomics.notify(lock, HEIR, 1) > 0, 'the heir to sleep again while the handoff is held up', 2000);
+    // The handoff completes: the heir has the lock, HEIR is clear.
+    signal(holder.ctl, RESUME);
+    await first.locked;
+    expect(Atomics.load(lock, HEIR)).toBe(0);
+    await first.s.ok({ op: 'unlock' });
+    expect(Atomics.load(lock, 0)).toBe(0);
   });
 });

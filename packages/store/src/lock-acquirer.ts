@@ -124,17 +124,16 @@ export class Acquirer {
    * re-reads the word: see release() for why that ordering closes the
    * lost-wakeup window.
    *
-   * The heir sleeps elsewhere: on the HEIR word, expecting its own id. The
+   * The heir sleeps elsewhere: on the HEIR word (heirWaitValue). The
    * unlocker that hands over first takes that registration with an exchange
    * and then notifies exactly that address, so exactly the heir wakes (no
-   * thundering herd); and if the exchange came first, the heir's wait sees
-   * HEIR changed and returns at once.
+   * thundering herd).
    */
   sleep(value: number, timeoutMs: number): void {
     const { i32, w } = this;
     if (!this.beforeSleep()) return;
     if (this.heir) {
-      const r = Atomics.wait(i32, w + 1, SELF, timeoutMs);
+      const r = Atomics.wait(i32, w + 1, this.heirWaitValue(), timeoutMs);
       if (r === 'ok') this.sleeps++;
       this.polled = r === 'timed-out';
     } else {
@@ -151,6 +150,24 @@ export class Acquirer {
       this.awake(r);
     }
     this.afterSleep();
+  }
+
+  /**
+   * What the heir sleeps on HEIR expecting: its own id while registered; the
+   * unlocker's mark (negative) once an unlocker handing the lock to us has
+   * taken the registration and not yet stored our word nor removed its mark
+   * (releaseSlow). Waiting on our id then would return at once, again and
+   * again, for as long as that unlocker is held up (preempted, say): a busy
+   * loop. On the mark we sleep until the unlocker, its word stored, removes
+   * the mark and notifies; a wait that begins after that sees HEIR changed
+   * and returns at once, as does any wait once the handoff is done. (A mark
+   * while we are heir can only be that of the unlock handing to us: only it
+   * takes our registration.) An unlocker that dies holding its mark leaves
+   * us asleep until the poll, which then finds it dead (takeOver).
+   */
+  heirWaitValue(): number {
+    const h = Atomics.load(this.i32, this.w + 1);
+    return h < 0 ? h : SELF;
   }
 
   /**

@@ -165,7 +165,7 @@ export async function acquireAsync(v: LockViews, base: number, g: GiveUp): Promi
       // themselves before the word is re-checked.
       const timeout = Math.min(g.deadline - now, POLL_MS);
       if (a.heir) {
-        const r = Atomics.waitAsync(i32, w + 1, SELF, timeout);
+        const r = Atomics.waitAsync(i32, w + 1, a.heirWaitValue(), timeout);
         a.polled = (r.async ? await raceAbort(r.value, g.signal) : r.value) === 'timed-out';
         continue;
       }
@@ -273,8 +273,15 @@ function releaseSlow(i32: Int32Array, w: number): void {
         // and be asleep on that old word by the time we store. The heir's
         // unlock must then take the slow path, which wakes it.
         Atomics.store(i32, w, (heir << OWNER_SHIFT) | SLEEPING);
-        Atomics.notify(i32, w + 1, 1);
+        // Our mark off, then the notify: a heir that found the mark sleeps
+        // on it (Acquirer.sleep), so it is either asleep by now and woken
+        // here, or its wait begins after the mark is gone and returns at
+        // once. The heir is woken, not a newer heir that registers in
+        // between: it went to sleep on HEIR first, and notify wakes in
+        // order of arrival (a newer heir woken instead, because ours was
+        // awake, only looks at the word and sleeps again).
         Atomics.compareExchange(i32, w + 1, -SELF, 0);
+        Atomics.notify(i32, w + 1, 1);
         return;
       }
       Atomics.compareExchange(i32, w + 1, -SELF, 0);
