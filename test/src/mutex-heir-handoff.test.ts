@@ -58,6 +58,15 @@ async function firstHeir(buffer: SharedArrayBuffer, lock: Int32Array): Promise<{
   return { s, locked };
 }
 
+/** A lock held by a parked holder (its unlock will stop at 'handing-over'), and a first waiter registered as its heir. */
+async function holderAndHeir(): Promise<{ buffer: SharedArrayBuffer; lock: Int32Array; holder: Parked; first: Awaited<ReturnType<typeof firstHeir>> }> {
+  const buffer = new SharedArrayBuffer(Mutex.BYTES);
+  const lock = new Int32Array(buffer);
+  const holder = await parked(buffer, 'holder', true);
+  await until(() => Atomics.load(holder.ctl, HOLDING) === 1, 'the holder to take the lock');
+  return { buffer, lock, holder, first: await firstHeir(buffer, lock) };
+}
+
 /**
  * Wait until `waiter` has the lock (DONE), failing if it is found asleep on
  * HEIR while the lock is free: a notify there then wakes someone.
@@ -99,11 +108,7 @@ describe('Mutex heir registration racing a handoff', () => {
   });
 
   it('no waiter registers as heir while an unlock is handing the lock over', async () => {
-    const buffer = new SharedArrayBuffer(Mutex.BYTES);
-    const lock = new Int32Array(buffer);
-    const holder = await parked(buffer, 'holder', true);
-    await until(() => Atomics.load(holder.ctl, HOLDING) === 1, 'the holder to take the lock');
-    const first = await firstHeir(buffer, lock);
+    const { buffer, lock, holder, first } = await holderAndHeir();
     const second = await parked(buffer, 'waiter', true);
     await until(() => Atomics.load(second.ctl, REACHED) === 1, 'the second waiter to reach the starving point');
 
@@ -128,11 +133,7 @@ describe('Mutex heir registration racing a handoff', () => {
   });
 
   it('the heir of a handoff held up half-way sleeps until it completes, rather than looping', async () => {
-    const buffer = new SharedArrayBuffer(Mutex.BYTES);
-    const lock = new Int32Array(buffer);
-    const holder = await parked(buffer, 'holder', true);
-    await until(() => Atomics.load(holder.ctl, HOLDING) === 1, 'the holder to take the lock');
-    const first = await firstHeir(buffer, lock);
+    const { lock, holder, first } = await holderAndHeir();
     // The holder's unlock stops with the heir's registration taken (its mark in HEIR), the heir's word not yet stored.
     signal(holder.ctl, UNLOCK);
     await until(() => Atomics.load(holder.ctl, REACHED) === 1, 'the holder to stop handing over');

@@ -2,7 +2,7 @@
  * Hand-written histories for the checker tests: one line per operation,
  * `[call, ret]` on an abstract clock, `ret` undefined for an unknown outcome.
  */
-import type { JobInput, JobOutput, JobView, Operation } from '@atomic-jobs/checker';
+import { check, jobStoreModel, type JobInput, type JobOutput, type JobView, type Operation, type Verdict } from '@atomic-jobs/checker';
 import type { JobStatus } from '@atomic-jobs/store';
 
 export type JobOp = Operation<JobInput, JobOutput>;
@@ -29,3 +29,19 @@ export const claim = (id: string): JobInput => ({ op: 'claim', id });
 export const claimNext: JobInput = { op: 'claimNext' };
 export const remove = (id: string): JobInput => ({ op: 'remove', id });
 export const update = (id: string, status: JobStatus, lastError?: string | null, attempt?: number): JobInput => ({ op: 'updateStatus', id, status, lastError, attempt });
+
+export type Seen = 'pending' | 'processing';
+
+/** A get of job `id`, claimed once (attempts 1, version 2), seen still processing or taken back to pending once (version 3). */
+export const seenAfterOneClaim = (thread: number, call: number, id: string, status: Seen): JobOp =>
+  op(thread, call, call + 1, get(id), job(id, status, 1, status === 'pending' ? 3 : 2));
+
+/** The whole-store model's verdict on `history(a, b)` for each way two jobs a and b may be seen after it: keys "a/b". */
+export function verdictsBySeen(history: (a: Seen, b: Seen) => JobOp[]): Record<string, Verdict> {
+  const model = jobStoreModel();
+  const out: Record<string, Verdict> = {};
+  for (const a of ['pending', 'processing'] as const) {
+    for (const b of ['pending', 'processing'] as const) out[`${a}/${b}`] = check(model, history(a, b)).verdict;
+  }
+  return out;
+}
