@@ -93,6 +93,8 @@ describe('PgJobStore bad input: same typed errors as JobStore, nothing changed',
       ['reclaimStalled now NaN', (s) => s.reclaimStalled(NaN)],
       ['reclaimStalled now string', (s) => s.reclaimStalled('1e15' as never)],
       ['reclaimStalled options.onReclaimed', (s) => s.reclaimStalled(undefined, { onReclaimed: 'log' as never })],
+      ['retryFailed options', (s) => s.retryFailed(5 as never)],
+      ['retryFailed options.onRetried', (s) => s.retryFailed({ onRetried: {} as never })],
     ];
     for (const [what, call] of bad) {
       const m = await outcome(() => call(mem));

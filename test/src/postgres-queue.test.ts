@@ -103,6 +103,24 @@ describe('PgJobStore queue', () => {
     }
   });
 
+  it('retryFailed reports each job it retries, as left, oldest failure first', async () => {
+    for (const id of ['f-a', 'f-b']) await pg.create(id);
+    for (const id of ['f-b', 'f-a']) {
+      await pg.claim(id);
+      await pg.updateStatus(id, 'failed', `boom ${id}`);
+    }
+    const seen: JobSnapshot[] = [];
+    const n = await pg.retryFailed({ onRetried: (job) => seen.push(job) });
+    // Failures left by the tests above may be retried too.
+    expect(n).toBe(seen.length);
+    const ours = seen.filter((job) => job.id.startsWith('f-'));
+    expect(ours.map((job) => job.id)).toEqual(['f-b', 'f-a']);
+    for (const job of ours) {
+      expect(job).toMatchObject({ status: 'pending', attempts: 1, version: 4, lastError: `boom ${job.id}` });
+      expect(await pg.get(job.id)).toEqual(job);
+    }
+  });
+
   it('reclaimStalled with the server clock, once the lease has really passed', async () => {
     await pg.create('lease-2');
     await pg.claim('lease-2');

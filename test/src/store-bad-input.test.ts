@@ -111,7 +111,7 @@ describe.each<Locking>(['global', 'per-job'])('refused calls change nothing (loc
     }
   });
 
-  it('bad options for create, updateStatus, list and reclaimStalled', () => {
+  it('bad options for create, updateStatus, list, reclaimStalled and retryFailed', () => {
     const store = populated(locking);
     for (const o of [null, 5, 'x', [], { maxRetries: -1 }, { maxRetries: 1.5 }, { maxRetries: '3' }, { maxRetries: Number.NaN }, { maxRetries: 2 ** 31 }]) {
       expectRefused(store, `create options ${JSON.stringify(o)}`, () => store.create('new', o as never), InvalidArgumentError, 'ERR_INVALID_ARGUMENT');
@@ -128,6 +128,10 @@ describe.each<Locking>(['global', 'per-job'])('refused calls change nothing (loc
     }
     for (const o of [null, 5, [], { onReclaimed: 'log' }, { onReclaimed: {} }]) {
       expectRefused(store, `reclaimStalled options ${JSON.stringify(o)}`, () => store.reclaimStalled(Number.MAX_SAFE_INTEGER, o as never), InvalidArgumentError, 'ERR_INVALID_ARGUMENT');
+    }
+    // retryFailed: the store holds a failed job with retries left, which a sweep would retry.
+    for (const o of [null, 5, [], { onRetried: 'log' }, { onRetried: {} }]) {
+      expectRefused(store, `retryFailed options ${JSON.stringify(o)}`, () => store.retryFailed(o as never), InvalidArgumentError, 'ERR_INVALID_ARGUMENT');
     }
   });
 

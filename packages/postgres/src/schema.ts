@@ -157,21 +157,26 @@ BEGIN
 END $fn$;
 
 -- retryFailed: every failed job with retries left -> pending, oldest failure
--- first, in one transaction. Returns how many.
-CREATE OR REPLACE FUNCTION ${s}.retry_failed(p_strict boolean)
-RETURNS integer LANGUAGE plpgsql AS $fn$
-DECLARE v_id bytea; n integer := 0; v_now bigint;
+-- first, in one transaction. Returns each job as left, in that order.
+CREATE OR REPLACE FUNCTION ${s}.retry_failed_jobs(p_strict boolean)
+RETURNS TABLE (${RESULT}) LANGUAGE plpgsql AS $fn$
+DECLARE r ${s}.jobs; v_id bytea; v_outcome text := 'applied'; v_now bigint;
 BEGIN
   IF p_strict THEN ${queueLock}; END IF;
   v_now := ${now};
   FOR v_id IN SELECT id FROM ${s}.jobs WHERE status = 'failed' AND attempts < max_retries ORDER BY retry_seq FOR UPDATE LOOP
     UPDATE ${s}.jobs AS j SET status = 'pending', version = j.version + 1, updated_at = v_now,
       pending_seq = nextval('${s}.queue_seq'), retry_seq = NULL
-    WHERE j.id = v_id;
-    n := n + 1;
+    WHERE j.id = v_id
+    RETURNING j.* INTO r;
+    ${ret};
   END LOOP;
-  RETURN n;
 END $fn$;
+
+-- What retryFailed called before it reported jobs (it returned how many):
+-- kept for clients of earlier versions sharing the schema.
+CREATE OR REPLACE FUNCTION ${s}.retry_failed(p_strict boolean)
+RETURNS integer LANGUAGE sql AS $fn$ SELECT count(*)::integer FROM ${s}.retry_failed_jobs(p_strict) $fn$;
 
 -- reclaimStalled: processing jobs whose lease expired -> pending, attempts
 -- kept, oldest lease first, in one transaction. p_now NULL = the server's

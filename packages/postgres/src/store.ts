@@ -10,13 +10,13 @@ import pg from 'pg';
 import {
   AbortedError, DuplicateJobError, InvalidTransitionError, JobNotFoundError, JobProcessingError,
   LockTimeoutError, StaleClaimError, isJobStatus,
-  type CreateOptions, type JobCounts, type JobSnapshot, type JobStatus, type ListOptions, type ReclaimOptions, type RecoveryStats, type UpdateOptions,
+  type CreateOptions, type JobCounts, type JobSnapshot, type JobStatus, type ListOptions, type ReclaimOptions, type RecoveryStats, type RetryOptions, type UpdateOptions,
 } from '@atomic-jobs/store';
 import { resolveOptions, type ClaimOrder, type PgStoreOptions, type ResolvedOptions } from './options.js';
 import { RULES, refusalReason } from './rules.js';
 import { JOB_COLUMNS, migrationSql } from './schema.js';
 import {
-  DEFAULT_MAX_RETRIES, checkId, checkInt, checkLastError, checkNow, checkObject, checkReclaimOptions, checkStatus, checkUpdateOptions, encodeError,
+  DEFAULT_MAX_RETRIES, checkId, checkInt, checkLastError, checkNow, checkObject, checkReclaimOptions, checkRetryOptions, checkStatus, checkUpdateOptions, encodeError,
 } from './validate.js';
 
 /** A job row as the SELECTs and functions return it (see JOB_COLUMNS). */
@@ -96,7 +96,7 @@ export class PgJobStore {
       create: `SELECT * FROM ${s}.create_job($1, $2, $3)`,
       transition: `SELECT * FROM ${s}.transition($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
       claimNext: `SELECT * FROM ${s}.claim_next($1, $2, $3)`,
-      retryFailed: `SELECT ${s}.retry_failed($1) AS n`,
+      retryFailed: `SELECT * FROM ${s}.retry_failed_jobs($1)`,
       reclaimStalled: `SELECT * FROM ${s}.reclaim_stalled_jobs($1, $2)`,
       remove: `SELECT ${s}.remove_job($1, $2) AS outcome`,
       get: `SELECT ${JOB_COLUMNS} FROM ${s}.jobs WHERE id = $1`,
@@ -221,10 +221,18 @@ export class PgJobStore {
     }
   }
 
-  /** The sweeper: every failed job with retries left -> pending, oldest failure first, in one transaction. Returns how many. */
-  async retryFailed(): Promise<number> {
-    const [row] = await this.#query<{ n: number }>('retryFailed', [this.#strict]);
-    return row?.n ?? 0;
+  /**
+   * The sweeper: every failed job with retries left -> pending, oldest
+   * failure first, in one transaction. `options.onRetried` is called with
+   * each job as left, in that order, once the transaction has committed; if
+   * it throws, the error propagates and the jobs after it go unreported
+   * (retried all the same). Returns how many.
+   */
+  async retryFailed(options?: RetryOptions): Promise<number> {
+    const onRetried = checkRetryOptions(options);
+    const rows = await this.#query<JobRow>('retryFailed', [this.#strict]);
+    for (const row of rows) onRetried?.(snapshot(row));
+    return rows.length;
   }
 
   /**

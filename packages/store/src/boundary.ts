@@ -16,6 +16,7 @@ export {
   checkNow,
   checkObject,
   checkReclaimOptions,
+  checkRetryOptions,
   checkUpdateOptions,
 } from './options.js';
-export type { ReclaimOptions } from './options.js';
+export type { ReclaimOptions, RetryOptions } from './options.js';

@@ -26,5 +26,5 @@ export {
 } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export type { LockStats } from './lock-stats.js';
-export type { LockOptions, UpdateOptions, StoreOptions, AttachOptions, CreateOptions, ListOptions, Locking, ReadMode, ReclaimOptions } from './options.js';
+export type { LockOptions, UpdateOptions, StoreOptions, AttachOptions, CreateOptions, ListOptions, Locking, ReadMode, ReclaimOptions, RetryOptions } from './options.js';
 export type { JobSnapshot, JobCounts, StoreStats, StoreHandle, RecoveryStats } from './types.js';

@@ -93,6 +93,17 @@ export interface CreateOptions {
   maxRetries?: number | undefined;
 }
 
+export interface RetryOptions {
+  /**
+   * Called with each job the sweep retries, as the retry left it (pending),
+   * once that change is committed and the job's lock released (so it may
+   * call the store): one call per job, oldest failure first. If it throws,
+   * the sweep stops there and the error propagates; the jobs retried until
+   * then stay retried, and each was reported.
+   */
+  onRetried?: ((job: JobSnapshot) => void) | undefined;
+}
+
 export interface ReclaimOptions {
   /**
    * Called with each job the sweep reclaims, as the reclaim left it
@@ -175,11 +186,19 @@ export function checkNow(now: unknown): number | undefined {
   return now;
 }
 
+/** A sweep's options (reclaimStalled, retryFailed): its one callback, `key`, or undefined. */
+function checkSweepCallback(options: unknown, key: 'onReclaimed' | 'onRetried'): ((job: JobSnapshot) => void) | undefined {
+  const fn = checkObject('options', options)?.[key];
+  if (fn !== undefined && typeof fn !== 'function') throw new InvalidArgumentError(`options.${key}`, 'a function or undefined', fn);
+  return fn as ((job: JobSnapshot) => void) | undefined;
+}
+
 /** reclaimStalled's options: the callback, or undefined. */
 export function checkReclaimOptions(options: unknown): ((job: JobSnapshot) => void) | undefined {
-  const onReclaimed = checkObject('options', options)?.['onReclaimed'];
-  if (onReclaimed !== undefined && typeof onReclaimed !== 'function') {
-    throw new InvalidArgumentError('options.onReclaimed', 'a function or undefined', onReclaimed);
-  }
-  return onReclaimed as ((job: JobSnapshot) => void) | undefined;
+  return checkSweepCallback(options, 'onReclaimed');
+}
+
+/** retryFailed's options: the callback, or undefined. */
+export function checkRetryOptions(options: unknown): ((job: JobSnapshot) => void) | undefined {
+  return checkSweepCallback(options, 'onRetried');
 }

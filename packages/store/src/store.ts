@@ -24,8 +24,8 @@ import { giveUp } from './lock-word.js';
 import { storeCounts, storeRecovery, storeStats } from './store-stats.js';
 import { SLOT_FREE, SLOT_OTHER_ID, readSlot, seen, slotBase, slotGen, type Mem } from './memory.js';
 import {
-  checkInt, checkNow, checkObject, checkReads, checkReclaimOptions, checkUpdateOptions, DEFAULT_MAX_RETRIES,
-  type AttachOptions, type CreateOptions, type ListOptions, type Locking, type ReadMode, type ReclaimOptions, type StoreOptions, type UpdateOptions,
+  checkInt, checkNow, checkObject, checkReads, checkReclaimOptions, checkRetryOptions, checkUpdateOptions, DEFAULT_MAX_RETRIES,
+  type AttachOptions, type CreateOptions, type ListOptions, type Locking, type ReadMode, type ReclaimOptions, type RetryOptions, type StoreOptions, type UpdateOptions,
 } from './options.js';
 import { NONE, allocSlot, findConfirmable, findLocked, listHead } from './structures.js';
 import { STATUS_CODES, type JobStatus } from './transitions.js';
@@ -183,14 +183,22 @@ export class JobStore {
     }
   }
 
-  /** The sweeper: failed jobs with attempts < maxRetries -> pending. Returns how many moved. */
-  retryFailed(): number {
-    // Each retry is its own atomic transition. Bounded by the list's length at
-    // the start, so jobs failing concurrently cannot keep us here forever.
+  /**
+   * The sweeper: failed jobs with attempts < maxRetries -> pending, oldest
+   * failure first, each its own atomic change, reported to
+   * `options.onRetried`. Returns how many moved.
+   */
+  retryFailed(options?: RetryOptions): number {
+    const onRetried = checkRetryOptions(options);
+    // Bounded by the list's length at the start, so jobs failing concurrently
+    // cannot keep us here forever.
     let n = 0;
     for (let budget = Atomics.load(this.#m.i32, H_RETRY_LEN >> 2); budget > 0; budget--) {
-      if (this.#fromList(LIST_RETRY, PENDING) === undefined) break;
+      // #fromList has released the job's lock when it returns.
+      const job = this.#fromList(LIST_RETRY, PENDING);
+      if (job === undefined) break;
       n++;
+      onRetried?.(job);
     }
     return n;
   }

@@ -1,8 +1,9 @@
 /**
- * reclaimStalled reports what it reclaimed: `onReclaimed` is called once per
- * job, with the job as its reclaim left it, oldest lease first, after the
- * job's lock is released; a throwing callback stops the sweep and leaves the
- * jobs reclaimed so far reclaimed.
+ * The sweeps report what they moved: reclaimStalled's `onReclaimed` and
+ * retryFailed's `onRetried` are called once per job, with the job as the
+ * sweep left it, in the order of the sweep (oldest lease, oldest failure
+ * first), after the job's lock is released; a throwing callback stops the
+ * sweep and leaves the jobs moved so far moved.
  */
 import { describe, expect, it } from 'vitest';
 import { JobStore, type JobSnapshot, type Locking } from '@atomic-jobs/store';
@@ -27,7 +28,7 @@ function claimedOutOfSlotOrder(locking: Locking): { store: JobStore; leases: Map
   return { store, leases };
 }
 
-describe.each<Locking>(['per-job', 'global'])('locking %s', (locking) => {
+describe.each<Locking>(['per-job', 'global'])('reclaimStalled, locking %s', (locking) => {
   it('reports each reclaimed job once, as left, oldest lease first, and queues them in that order', () => {
     const { store } = claimedOutOfSlotOrder(locking);
     const seen: JobSnapshot[] = [];
@@ -76,5 +77,46 @@ describe.each<Locking>(['per-job', 'global'])('locking %s', (locking) => {
     expect(store.recovery().stalledReclaimed).toBe(2);
     // The rest is reclaimed by the next sweep.
     expect(store.reclaimStalled(Number.MAX_SAFE_INTEGER)).toBe(1);
+  });
+});
+
+/** Jobs a, b, c (slots 0, 1, 2) failed c, then a, then b, with retries left; 'idle' pending. */
+function failedOutOfSlotOrder(locking: Locking): JobStore {
+  const store = JobStore.create({ capacity: 8, locking });
+  for (const id of ['a', 'b', 'c', 'idle']) store.create(id);
+  for (const id of ['c', 'a', 'b']) {
+    store.claim(id);
+    store.updateStatus(id, 'failed', `boom ${id}`);
+  }
+  return store;
+}
+
+describe.each<Locking>(['per-job', 'global'])('retryFailed, locking %s', (locking) => {
+  it('reports each retried job once, as left, oldest failure first', () => {
+    const store = failedOutOfSlotOrder(locking);
+    const seen: JobSnapshot[] = [];
+    expect(store.retryFailed({ onRetried: (job) => seen.push(job) })).toBe(3);
+    expect(seen.map((j) => j.id)).toEqual(['c', 'a', 'b']);
+    for (const job of seen) {
+      expect(job).toMatchObject({ status: 'pending', attempts: 1, version: 4, lastError: `boom ${job.id}` });
+      expect(store.get(job.id)).toEqual(job);
+    }
+    expect([1, 2, 3, 4].map(() => store.claimNext()?.id)).toEqual(['idle', 'c', 'a', 'b']);
+  });
+
+  it('calls back with the lock released, and a throw stops the sweep with the jobs retried so far retried', () => {
+    const store = failedOutOfSlotOrder(locking);
+    const boom = new Error('stop here');
+    const claimed: (number | undefined)[] = [];
+    expect(() => store.retryFailed({
+      onRetried: (job) => {
+        // Would throw DeadlockError if the job's lock (or the global one) were still held.
+        claimed.push(store.claim(job.id)?.attempts);
+        if (claimed.length === 2) throw boom;
+      },
+    })).toThrow(boom);
+    expect(claimed).toEqual([2, 2]);
+    expect(store.list().map((j) => [j.id, j.status])).toEqual([['a', 'processing'], ['b', 'failed'], ['c', 'processing'], ['idle', 'pending']]);
+    expect(store.retryFailed()).toBe(1);
   });
 });
