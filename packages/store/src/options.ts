@@ -99,7 +99,9 @@ export interface RetryOptions {
    * once that change is committed and the job's lock released (so it may
    * call the store): one call per job, oldest failure first. If it throws,
    * the sweep stops there and the error propagates; the jobs retried until
-   * then stay retried, and each was reported.
+   * then stay retried, and each was reported. (PgJobStore's sweep is one
+   * transaction: it reports after the commit, and a throw leaves the jobs
+   * after it retried but unreported.)
    */
   onRetried?: ((job: JobSnapshot) => void) | undefined;
 }
@@ -111,7 +113,9 @@ export interface ReclaimOptions {
    * lock released (so it may call the store): one call per job, in the order
    * of the reclaims, oldest lease first. If it throws, the sweep stops there
    * and the error propagates; the jobs reclaimed until then stay reclaimed,
-   * and each was reported.
+   * and each was reported. (PgJobStore's sweep is one transaction: it
+   * reports after the commit, and a throw leaves the jobs after it
+   * reclaimed but unreported.)
    */
   onReclaimed?: ((job: JobSnapshot) => void) | undefined;
 }
