@@ -92,7 +92,7 @@ describe('PgJobStore queue', () => {
     const until = (await pg.lease('r-a'))?.until ?? 0;
     expect(until).toBeGreaterThan((await pg.lease('r-b'))?.until ?? Infinity);
     const seen: JobSnapshot[] = [];
-    const n = await pg.reclaimStalled(until, { onReclaimed: (job) => seen.push(job) });
+    const n = await pg.reclaimStalled({ now: until, onReclaimed: (job) => seen.push(job) });
     // Leases left by the tests above may go too, before ours.
     expect(n).toBe(seen.length);
     const ours = seen.filter((job) => job.id.startsWith('r-'));

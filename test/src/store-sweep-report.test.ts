@@ -32,7 +32,7 @@ describe.each<Locking>(['per-job', 'global'])('reclaimStalled, locking %s', (loc
   it('reports each reclaimed job once, as left, oldest lease first, and queues them in that order', () => {
     const { store } = claimedOutOfSlotOrder(locking);
     const seen: JobSnapshot[] = [];
-    expect(store.reclaimStalled(Number.MAX_SAFE_INTEGER, { onReclaimed: (job) => seen.push(job) })).toBe(3);
+    expect(store.reclaimStalled({ now: Number.MAX_SAFE_INTEGER, onReclaimed: (job) => seen.push(job) })).toBe(3);
     // Slot order would be a, b, c.
     expect(seen.map((j) => j.id)).toEqual(['c', 'a', 'b']);
     for (const job of seen) {
@@ -48,7 +48,7 @@ describe.each<Locking>(['per-job', 'global'])('reclaimStalled, locking %s', (loc
     const { store, leases } = claimedOutOfSlotOrder(locking);
     const seen: string[] = [];
     // c's and a's leases have expired at a's; b's, a millisecond later or more, has not.
-    expect(store.reclaimStalled(leases.get('a'), { onReclaimed: (job) => seen.push(job.id) })).toBe(2);
+    expect(store.reclaimStalled({ now: leases.get('a'), onReclaimed: (job) => seen.push(job.id) })).toBe(2);
     expect(seen).toEqual(['c', 'a']);
     expect(store.get('b')).toMatchObject({ status: 'processing', attempts: 1 });
   });
@@ -57,7 +57,7 @@ describe.each<Locking>(['per-job', 'global'])('reclaimStalled, locking %s', (loc
     const { store } = claimedOutOfSlotOrder(locking);
     const again: (number | undefined)[] = [];
     // Claiming the job just reclaimed would throw DeadlockError if its lock (or the global one) were still held.
-    store.reclaimStalled(Number.MAX_SAFE_INTEGER, { onReclaimed: (job) => again.push(store.claim(job.id)?.attempts) });
+    store.reclaimStalled({ now: Number.MAX_SAFE_INTEGER, onReclaimed: (job) => again.push(store.claim(job.id)?.attempts) });
     expect(again).toEqual([2, 2, 2]);
     expect(store.counts()).toMatchObject({ processing: 3, pending: 1 });
   });
@@ -66,7 +66,8 @@ describe.each<Locking>(['per-job', 'global'])('reclaimStalled, locking %s', (loc
     const { store } = claimedOutOfSlotOrder(locking);
     const boom = new Error('stop here');
     const seen: string[] = [];
-    expect(() => store.reclaimStalled(Number.MAX_SAFE_INTEGER, {
+    expect(() => store.reclaimStalled({
+      now: Number.MAX_SAFE_INTEGER,
       onReclaimed: (job) => {
         seen.push(job.id);
         if (seen.length === 2) throw boom;

@@ -16,7 +16,7 @@ import { resolveOptions, type ClaimOrder, type PgStoreOptions, type ResolvedOpti
 import { RULES, refusalReason } from './rules.js';
 import { JOB_COLUMNS, migrationSql } from './schema.js';
 import {
-  DEFAULT_MAX_RETRIES, checkId, checkInt, checkLastError, checkNow, checkObject, checkReclaimOptions, checkRetryOptions, checkStatus, checkUpdateOptions, encodeError,
+  DEFAULT_MAX_RETRIES, checkId, checkInt, checkLastError, checkObject, checkReclaimOptions, checkRetryOptions, checkStatus, checkUpdateOptions, encodeError,
 } from './validate.js';
 
 /** A job row as the SELECTs and functions return it (see JOB_COLUMNS). */
@@ -238,16 +238,16 @@ export class PgJobStore {
   /**
    * The stalled-job check: processing jobs whose lease expired go back to
    * pending with their attempts kept, oldest lease first, in one
-   * transaction. `now` (ms since epoch) defaults to the server's clock, the
-   * one leases are written with. `options.onReclaimed` is called with each
-   * job as left, in that order, once the transaction has committed; if it
-   * throws, the error propagates and the jobs after it go unreported
-   * (reclaimed all the same). Returns how many.
+   * transaction. `options.now` (ms since epoch; a number is taken as `now`)
+   * defaults to the server's clock, the one leases are written with.
+   * `options.onReclaimed` is called with each job as left, in that order,
+   * once the transaction has committed; if it throws, the error propagates
+   * and the jobs after it go unreported (reclaimed all the same). Returns
+   * how many.
    */
-  async reclaimStalled(now?: number, options?: ReclaimOptions): Promise<number> {
-    const at = checkNow(now);
-    const onReclaimed = checkReclaimOptions(options);
-    const rows = await this.#query<JobRow>('reclaimStalled', [this.#strict, at === undefined ? null : Math.floor(at)]);
+  async reclaimStalled(options?: ReclaimOptions | number): Promise<number> {
+    const { now, onReclaimed } = checkReclaimOptions(options);
+    const rows = await this.#query<JobRow>('reclaimStalled', [this.#strict, now === undefined ? null : Math.floor(now)]);
     this.#stalledReclaimed += rows.length;
     for (const row of rows) onReclaimed?.(snapshot(row));
     return rows.length;

@@ -13,7 +13,6 @@ export {
   MAX_FIELD_BYTES,
   checkInt,
   checkLockOptions,
-  checkNow,
   checkObject,
   checkReclaimOptions,
   checkRetryOptions,

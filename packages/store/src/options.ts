@@ -108,6 +108,13 @@ export interface RetryOptions {
 
 export interface ReclaimOptions {
   /**
+   * The instant leases are compared with, ms since the epoch: a lease that
+   * ends at or before it has expired. (Passing a number instead of the
+   * options object is the same as passing only `now`.)
+   * @default the store's clock: `Date.now()`, or the PostgreSQL server's
+   */
+  now?: number | undefined;
+  /**
    * Called with each job the sweep reclaims, as the reclaim left it
    * (pending, attempts kept), once that change is committed and the job's
    * lock released (so it may call the store): one call per job, in the order
@@ -182,10 +189,19 @@ export function checkUpdateOptions(options: unknown): UpdateOptions {
   return { ...lock, attempt: attempt as number | undefined };
 }
 
-/** reclaimStalled's `now`: a finite number of ms since the epoch, or undefined (the store's clock). */
-export function checkNow(now: unknown): number | undefined {
+/** reclaimStalled's argument: a number (its `now`), its options, or undefined. */
+export function checkReclaimOptions(arg: unknown): { now: number | undefined; onReclaimed: ((job: JobSnapshot) => void) | undefined } {
+  if (arg === undefined) return { now: undefined, onReclaimed: undefined };
+  if (typeof arg === 'number') return { now: checkNow(arg, 'now'), onReclaimed: undefined };
+  if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) {
+    throw new InvalidArgumentError('options', 'an object, a number (now) or undefined', arg);
+  }
+  return { now: checkNow((arg as Record<string, unknown>)['now'], 'options.now'), onReclaimed: checkSweepCallback(arg, 'onReclaimed') };
+}
+
+function checkNow(now: unknown, name: string): number | undefined {
   if (now !== undefined && (typeof now !== 'number' || !Number.isFinite(now))) {
-    throw new InvalidArgumentError('now', 'a finite number (ms since the epoch) or undefined', now);
+    throw new InvalidArgumentError(name, 'a finite number (ms since the epoch) or undefined', now);
   }
   return now;
 }
@@ -195,11 +211,6 @@ function checkSweepCallback(options: unknown, key: 'onReclaimed' | 'onRetried'):
   const fn = checkObject('options', options)?.[key];
   if (fn !== undefined && typeof fn !== 'function') throw new InvalidArgumentError(`options.${key}`, 'a function or undefined', fn);
   return fn as ((job: JobSnapshot) => void) | undefined;
-}
-
-/** reclaimStalled's options: the callback, or undefined. */
-export function checkReclaimOptions(options: unknown): ((job: JobSnapshot) => void) | undefined {
-  return checkSweepCallback(options, 'onReclaimed');
 }
 
 /** retryFailed's options: the callback, or undefined. */

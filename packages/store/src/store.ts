@@ -24,7 +24,7 @@ import { giveUp } from './lock-word.js';
 import { storeCounts, storeRecovery, storeStats } from './store-stats.js';
 import { SLOT_FREE, SLOT_OTHER_ID, readSlot, seen, slotBase, slotGen, type Mem } from './memory.js';
 import {
-  checkInt, checkNow, checkObject, checkReads, checkReclaimOptions, checkRetryOptions, checkUpdateOptions, DEFAULT_MAX_RETRIES,
+  checkInt, checkObject, checkReads, checkReclaimOptions, checkRetryOptions, checkUpdateOptions, DEFAULT_MAX_RETRIES,
   type AttachOptions, type CreateOptions, type ListOptions, type Locking, type ReadMode, type ReclaimOptions, type RetryOptions, type StoreOptions, type UpdateOptions,
 } from './options.js';
 import { NONE, allocSlot, findConfirmable, findLocked, listHead } from './structures.js';
@@ -205,15 +205,15 @@ export class JobStore {
 
   /**
    * The stalled-job check (BullMQ's): processing jobs whose lease expired by
-   * `now` (default: the clock) — their worker died or hung — go back to
-   * pending with their attempts kept, so retries still stop at maxRetries.
-   * Oldest lease first, as the PostgreSQL store does; each reclaim is its own
-   * atomic change, reported to `options.onReclaimed`. Returns how many.
-   * Scans all slots.
+   * `options.now` (default: the clock; a number is taken as `now`) — their
+   * worker died or hung — go back to pending with their attempts kept, so
+   * retries still stop at maxRetries. Oldest lease first, as the PostgreSQL
+   * store does; each reclaim is its own atomic change, reported to
+   * `options.onReclaimed`. Returns how many. Scans all slots.
    */
-  reclaimStalled(now?: number, options?: ReclaimOptions): number {
-    const at = checkNow(now) ?? Date.now();
-    const onReclaimed = checkReclaimOptions(options);
+  reclaimStalled(options?: ReclaimOptions | number): number {
+    const { now, onReclaimed } = checkReclaimOptions(options);
+    const at = now ?? Date.now();
     const m = this.#m;
     // A racy look at every slot picks the candidates and their order; each is
     // confirmed under its job's lock, which no other change of it bypasses.

@@ -104,7 +104,8 @@ export default function runStressTask(task: StressTask): StressTaskResult {
         // closes the last as "nothing more" (log.ts, 'reclaimed').
         run = () => {
           let reported = 0;
-          const n = store.reclaimStalled(Number.MAX_SAFE_INTEGER, {
+          const n = store.reclaimStalled({
+            now: Number.MAX_SAFE_INTEGER,
             onReclaimed: (s) => {
               // Recorded as ERR_INTERNAL in the open entry, which the model refuses.
               if (k + 1 >= task.entriesPerThread) throw new Error(`stress: a sweep reported more jobs than the store holds (${reported + 1})`);
