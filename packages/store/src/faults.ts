@@ -2,7 +2,7 @@
  * Fault injection for tests (exported as `@atomic-jobs/store/testing`, not
  * from the main entry). The store calls `fault(point)` at a few named points
  * inside its critical sections, and its locks at two points of a starvation
- * handoff; a test installs a hook that kills or hangs the thread right
+ * handoff and one before a sleep; a test installs a hook that kills or hangs the thread right
  * there, to prove that a death mid-write is recovered, or to force an
  * interleaving.
  * With no hook installed the cost is one load of a module variable.
@@ -25,7 +25,9 @@ export type FaultPoint =
   /** A waiter past the starvation threshold, its look at the lock word taken, about to register as the lock's heir (any lock, the Mutex's too). */
   | 'starving'
   /** An unlock handing the lock to its heir: the heir's registration taken, its word not yet stored. */
-  | 'handing-over';
+  | 'handing-over'
+  /** A waiter about to sleep on a lock's word (any lock, the Mutex's too): counted among its sleepers and published for markThreadDead, its Atomics.wait not yet begun. */
+  | 'sleeping';
 
 export type FaultHook = (point: FaultPoint) => void;
 

@@ -145,6 +145,7 @@ export class Acquirer {
       // and the mark, or the unmark and the sub, it still stays counted.)
       Atomics.add(i32, w + 2, SLEEPER);
       this.robust?.sleepingOn(w | SLEEP_COUNTED);
+      fault('sleeping');
       const r = Atomics.wait(i32, w, value, timeoutMs);
       this.robust?.sleepingOn(w);
       this.awake(r);

@@ -72,20 +72,27 @@ export function sleepingThreads(handle: StoreHandle): number {
 }
 
 /**
+ * Byte offset of the lock guarding job `id` (its own, or the global lock):
+ * its word is the Int32 at that offset, so a test can look at it, or find
+ * out with Atomics.notify whether a thread is asleep on it. The lookup is
+ * lock-free (a seqlock read of the index, sound on x86-64).
+ */
+export function jobLockOffset(handle: StoreHandle, id: string): number {
+  const m = attachMem(handle);
+  if (m.g.locking === LOCKING_GLOBAL) return GLOBAL_LOCK;
+  const slot = findOptimistic(m, id, checkIdHash(id, m.g.maxIdBytes));
+  if (slot === NONE) throw new JobNotFoundError(id);
+  return slotBase(m, slot) + S_LOCK;
+}
+
+/**
  * How many threads the lock guarding job `id` counts as asleep on it (its
  * SLEEPERS word, which decides whether an unlock looks for someone to wake):
- * a test can check that a thread killed asleep is no longer counted. The
- * lookup is lock-free (a seqlock read of the index, sound on x86-64).
+ * a test can check that a thread killed asleep is no longer counted.
  */
 export function countedSleepers(handle: StoreHandle, id: string): number {
-  const m = attachMem(handle);
-  let base = GLOBAL_LOCK;
-  if (m.g.locking !== LOCKING_GLOBAL) {
-    const slot = findOptimistic(m, id, checkIdHash(id, m.g.maxIdBytes));
-    if (slot === NONE) throw new JobNotFoundError(id);
-    base = slotBase(m, slot) + S_LOCK;
-  }
-  return Math.floor(Atomics.load(m.i32, (base + LOCK_SLEEPERS) >> 2) / SLEEPER);
+  const base = jobLockOffset(handle, id);
+  return Math.floor(Atomics.load(new Int32Array(handle.buffer), (base + LOCK_SLEEPERS) >> 2) / SLEEPER);
 }
 
 /** Byte ranges [start, end) of a store's buffer that hold lock statistics: the store-wide locks' and each registry entry's job-lock figures. */

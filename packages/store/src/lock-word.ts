@@ -47,7 +47,12 @@ export const LOCK_STAT_WAIT_MAX_MS = 48;
 export const SLEEPING = 1;
 /** A waiter has waited past STARVE_MS and is registered in HEIR: the next unlock hands the lock to it. */
 export const STARVING = 2;
-/** Reserved: the previous owner died holding the lock (robust-mutex recovery). */
+/**
+ * The owner was marked dead holding the lock (markThreadDead sets it before
+ * waking the lock's sleepers, so that one about to sleep on the word as it
+ * was finds it changed: registry.ts, flagOwnerDied). Gone when a waiter
+ * takes the lock over, which replaces the whole word.
+ */
 export const OWNER_DIED = 4;
 export const OWNER_SHIFT = 3;
 /** SLEEPERS word: bit 0 is WOKEN (a notified thread has not yet looked at the word); the count is above it. */

@@ -9,7 +9,7 @@ import {
   H_DEATHS, R_COUNTS, R_LOG_LEN, R_OWNER, R_SLEEPING_ON, R_STATE, REG_ALIVE, REG_CLAIMING, REG_DEAD, REG_DETACHED, REG_ENTRIES,
   REG_FREE, REG_RECOVERED, REG_RECOVERING, REG_STATE_BITS, REG_STATE_MASK, REGISTRY,
 } from './layout.js';
-import { SELF, SLEEP_COUNTED, SLEEPER, ownerOf } from './lock-word.js';
+import { OWNER_DIED, SELF, SLEEP_COUNTED, SLEEPER, ownerOf } from './lock-word.js';
 import type { Mem } from './memory.js';
 import { RegistryFullError } from './errors.js';
 import { rollback } from './journal.js';
@@ -104,9 +104,10 @@ export function markDead(m: Mem, threadId: number): number {
  * count, THEN read what every live thread sleeps on (the mirror image of
  * Acquirer.beforeSleep, which publishes first and reads the count after).
  * Woken, they see the count changed, ask isDead, and one of them recovers.
- * Both a lock's word and its HEIR word (where a starving heir sleeps) are
- * notified. Threads that start waiting later see a non-zero count and ask
- * isDead at their first look (Acquirer's constructor).
+ * Both a lock's word (flagged first, see flagOwnerDied) and its HEIR word
+ * (where a starving heir sleeps) are notified. Threads that start waiting
+ * later see a non-zero count and ask isDead at their first look
+ * (Acquirer's constructor).
  */
 function wakeSleepers(m: Mem, owner: number): void {
   const i32 = m.i32;
@@ -115,9 +116,30 @@ function wakeSleepers(m: Mem, owner: number): void {
     const e = entryBase(m, k);
     if (Atomics.load(i32, (e + R_STATE) >> 2) !== REG_ALIVE) continue;
     const w = Atomics.load(i32, (e + R_SLEEPING_ON) >> 2) & ~SLEEP_COUNTED;
-    if (w <= 0 || ownerOf(Atomics.load(i32, w)) !== owner) continue;
+    if (w <= 0 || !flagOwnerDied(i32, w, owner)) continue;
     Atomics.notify(i32, w);
     Atomics.notify(i32, w + 1);
+  }
+}
+
+/**
+ * Set OWNER_DIED in the word at index `w` if `owner` still holds it; false
+ * when it does not (a waiter took it over already: nothing to wake). Why,
+ * before the notify: a sleeper publishes its lock and reads the death count
+ * (Acquirer.beforeSleep), and only then calls Atomics.wait on the word's
+ * value; our notify can land in between, and find nobody. The flag changes
+ * the value, so that wait sees it changed and returns at once; a wait that
+ * compared before our CAS was already in the wait list when the notify
+ * (which follows the CAS) looked. Either way the sleeper looks at the word
+ * again, sees the new death count, asks isDead and takes over. (A heir
+ * sleeps on HEIR, which a death does not change: its window stays, ending
+ * at its poll.) A CAS loop: sleepers may be adding SLEEPING meanwhile.
+ */
+function flagOwnerDied(i32: Int32Array, w: number, owner: number): boolean {
+  for (;;) {
+    const v = Atomics.load(i32, w);
+    if (ownerOf(v) !== owner) return false;
+    if ((v & OWNER_DIED) !== 0 || Atomics.compareExchange(i32, w, v, v | OWNER_DIED) === v) return true;
   }
 }
 

@@ -1,4 +1,4 @@
 /** Test-only entry point: `@atomic-jobs/store/testing`. */
 export { setFaultHook } from './faults.js';
 export type { FaultHook, FaultPoint } from './faults.js';
-export { countedSleepers, holdJobLock, lockStatisticsRanges, sleepingThreads } from './lock-holder.js';
+export { countedSleepers, holdJobLock, jobLockOffset, lockStatisticsRanges, sleepingThreads } from './lock-holder.js';

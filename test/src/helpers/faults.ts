@@ -2,6 +2,7 @@
 import { Worker } from 'node:worker_threads';
 import { JobStore, type JobSnapshot, type JobStatus, type Locking } from '@atomic-jobs/store';
 import type { FaultWorkerData } from '../../fixtures/faults-worker.js';
+import type { WaiterData } from '../../fixtures/faults-waiter.js';
 import { attachUntilFull } from '../../fixtures/registry-filler.js';
 import { fixtureUrl } from './threads.js';
 
@@ -78,8 +79,8 @@ export interface WaiterResult {
  * `attempt` when given) from a worker, which blocks while another thread
  * holds the job's lock. `result` is what it posts.
  */
-export function startWaiter(store: JobStore, id: string, status: JobStatus, attempt?: number): { worker: Worker; result: Promise<WaiterResult> } {
-  const worker = new Worker(fixtureUrl('faults-waiter'), { workerData: { handle: store.handle, id, status, attempt } });
+export function startWaiter(store: JobStore, id: string, status: JobStatus, attempt?: number, park?: SharedArrayBuffer): { worker: Worker; result: Promise<WaiterResult> } {
+  const worker = new Worker(fixtureUrl('faults-waiter'), { workerData: { handle: store.handle, id, status, attempt, park } satisfies WaiterData });
   const result = new Promise<WaiterResult>((resolve, reject) => worker.once('message', resolve).once('error', reject));
   return { worker, result };
 }
