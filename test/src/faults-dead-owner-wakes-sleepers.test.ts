@@ -17,7 +17,7 @@ import type { StoreStats } from '@atomic-jobs/store';
 import { jobLockOffset, sleepingThreads } from '@atomic-jobs/store/testing';
 import { jobHeldMidWrite, startWaiter } from './helpers/faults.js';
 import { sleep, until } from './helpers/threads.js';
-import { PARK_BYTES, PARK_REACHED, PARK_RESUME } from '../fixtures/faults-waiter.js';
+import { PARK_BYTES, PARK_REACHED, PARK_RESUME } from '../fixtures/park.js';
 
 /** Lock word flag set by markThreadDead (OWNER_DIED, packages/store/src/lock-word.ts). */
 const OWNER_DIED = 4;
