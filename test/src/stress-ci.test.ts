@@ -69,6 +69,21 @@ describe('stress with workers killed at random moments', () => {
     expect(s.workersKilled).toBeGreaterThan(0);
   });
 
+  it('many hot jobs, so sweeps reclaim many claims at once, with kills: every reported reclaim checked, no checker budget exceeded', async () => {
+    // Sweeps are logged job by job (onReclaimed), so the checker follows them
+    // step by step; known only by their counts, sweeps over 16 jobs made it
+    // run out of time (k!/(k-n)! candidate queue orders).
+    const s = await runStress({
+      workers: 4, ops: 3000, durationMs: 30_000, seed: SEED, locking: 'both', jobs: 16, historyOps: 300, checkTimeoutMs: 20_000,
+      killInsideChance: 0.01, killEveryMs: 20, hangMs: 20_000,
+    });
+    expect(s.hung, explain(s)).toBe(0);
+    expect(s.violations, explain(s)).toBe(0);
+    expect(s.unknown, explain(s)).toBe(0);
+    expect(s.opCounts['reclaimJob']).toBeGreaterThan(0);
+    expect(s.workersKilled).toBeGreaterThan(0);
+  });
+
   it('workers killed INSIDE critical sections (holding locks, mid-write): locks recovered, jobs repaired, histories still linearizable', async () => {
     const s = await runStress({
       workers: 4, ops: 4000, durationMs: 40_000, seed: SEED, locking: 'both', jobs: 4, historyOps: 200, checkTimeoutMs: 20_000,
