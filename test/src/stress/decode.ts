@@ -58,9 +58,10 @@ function decodeInput(i32: Int32Array, w: number, atomicRetry: boolean, done: boo
     case 'retryFailed': return { op: 'retryFailed', atomic: atomicRetry };
     case 'reclaimStalled': return { op: 'reclaimStalled' };
     case 'reclaimed': {
-      // One step of a sweep (log.ts): a job reported, the sweep's end (a
-      // number: reclaims not reported, 0 unless the store is wrong), or, in
-      // flight or failed, a reclaim of an unknown job.
+      // One step of a sweep (log.ts): a job reported; the sweep's end (the
+      // number 0: nothing more reclaimed; a count that differs from the
+      // reports is recorded as an error instead); or, in flight or failed,
+      // a reclaim of an unknown job.
       const res = i32[w + E_RES];
       if (done && res === RES_JOB) {
         const job = i32[w + E_R_JOB] as number;
