@@ -35,6 +35,8 @@ const inputArb: fc.Arbitrary<DeterministicJobInput> = fc.oneof(
   fc.record({ op: fc.constant('remove' as const), id: fc.constantFrom(...IDS) }),
   // Single-threaded, even the per-job sweep moves every retryable job: the atomic specification applies.
   fc.constant({ op: 'retryFailed' as const, atomic: true }),
+  // Exact here in both locking modes: the commands run one at a time.
+  fc.constant({ op: 'counts' as const }),
 );
 
 /**

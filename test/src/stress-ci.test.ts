@@ -67,6 +67,8 @@ describe('stress with workers killed at random moments', () => {
     expect(s.violations, explain(s)).toBe(0);
     expect(s.unknown, explain(s)).toBe(0);
     expect(s.workersKilled).toBeGreaterThan(0);
+    // counts() ran in the global-lock histories: their one-instant counts survive the recoveries too.
+    expect(s.opCounts['counts']).toBeGreaterThan(0);
   });
 
   it('many hot jobs, so sweeps reclaim many claims at once, with kills: every reported reclaim checked, no checker budget exceeded', async () => {
@@ -95,6 +97,8 @@ describe('stress with workers killed at random moments', () => {
     expect(s.killedInside).toBeGreaterThanOrEqual(1);
     expect(s.locksRecovered).toBeGreaterThanOrEqual(1);
     expect(s.jobsRepaired).toBeGreaterThanOrEqual(1);
+    // A recovery puts the dead thread's status counters back with the job: counts() checked after it.
+    expect(s.opCounts['counts']).toBeGreaterThan(0);
   });
 });
 

@@ -28,8 +28,7 @@ export {
   jobOpEffects,
   emptyStoreState,
   partitionJobHistory,
-  describeJobInput,
-  describeJobOutput,
   NO_EFFECT_ERRORS,
 } from './job-store-model.js';
-export type { JobInput, DeterministicJobInput, JobOutput, JobView, StoreState, StoreStates, Effect, JobStoreModelOptions } from './job-store-model.js';
+export { describeJobInput, describeJobOutput } from './job-outputs.js';
+export type { JobInput, DeterministicJobInput, JobOutput, JobView, CountsView, StoreState, StoreStates, Effect, JobStoreModelOptions } from './job-store-model.js';

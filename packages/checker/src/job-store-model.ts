@@ -50,7 +50,8 @@
  * none does.
  */
 import { canTransition, type JobSnapshot, type JobStatus } from '@atomic-jobs/store';
-import { UNKNOWN, type Model, type Operation, type Partition, type StepResult, type Unknown } from './types.js';
+import { UNKNOWN, type Model, type Operation, type Partition, type StepResult } from './types.js';
+import { describeJobInput, describeJobOutput, sameOutput } from './job-outputs.js';
 
 export type JobInput =
   | { readonly op: 'create'; readonly id: string; readonly maxRetries: number }
@@ -91,7 +92,13 @@ export type JobInput =
    * The job must be processing; it goes back to pending, attempts and error
    * kept, and the output is the job as left.
    */
-  | { readonly op: 'reclaimJob'; readonly id: string };
+  | { readonly op: 'reclaimJob'; readonly id: string }
+  /**
+   * `counts()`: jobs per status at one instant. Only a store whose counts
+   * are one instant may be checked with it: 'global' locking (in 'per-job'
+   * mode the counts are exact only while no update is in flight).
+   */
+  | { readonly op: 'counts' };
 
 /** The inputs with one outcome per state: every one but `reclaimOne`. */
 export type DeterministicJobInput = Exclude<JobInput, { readonly op: 'reclaimOne' }>;
@@ -106,8 +113,16 @@ export interface JobView {
   readonly version: number;
 }
 
+/** What `counts()` answered (its `total` is the sum, so not modelled apart). */
+export interface CountsView {
+  readonly pending: number;
+  readonly processing: number;
+  readonly completed: number;
+  readonly failed: number;
+}
+
 /** What an operation answered: a value (`null` for `undefined`), or an error code. */
-export type JobOutput = { readonly value: JobView | null | boolean | number } | { readonly error: string };
+export type JobOutput = { readonly value: JobView | CountsView | null | boolean | number } | { readonly error: string };
 
 export interface StoreState {
   readonly jobs: ReadonlyMap<string, JobView>;
@@ -203,7 +218,7 @@ export function jobOpEffects(s: StoreState, input: JobInput, capacity?: number):
 
 /** What the store does for `input` in state `s`; undefined when it cannot (retryOne with an empty retry list, reclaimJob of a job not processing). */
 export function applyJobOp(s: StoreState, input: DeterministicJobInput, capacity?: number): Effect | undefined {
-  const value = (v: JobView | null | boolean | number, state = s): Effect => ({ out: { value: v }, state });
+  const value = (v: JobView | CountsView | null | boolean | number, state = s): Effect => ({ out: { value: v }, state });
   const error = (code: string): Effect => ({ out: { error: code }, state: s });
   switch (input.op) {
     case 'create': {
@@ -257,6 +272,11 @@ export function applyJobOp(s: StoreState, input: DeterministicJobInput, capacity
     case 'reclaimStalled':
       // Only a sweep that reclaimed nothing is left whole by the partitioner: it constrains nothing.
       return value(0);
+    case 'counts': {
+      const n = { pending: 0, processing: 0, completed: 0, failed: 0 };
+      for (const job of s.jobs.values()) n[job.status]++;
+      return value(n);
+    }
     case 'reclaimJob': {
       const job = s.jobs.get(input.id);
       if (job === undefined || job.status !== 'processing') return undefined;
@@ -264,40 +284,6 @@ export function applyJobOp(s: StoreState, input: DeterministicJobInput, capacity
       return value(t.job, t.state);
     }
   }
-}
-
-function sameOutput(a: JobOutput, b: JobOutput): boolean {
-  if ('error' in a || 'error' in b) return 'error' in a && 'error' in b && a.error === b.error;
-  const x = a.value;
-  const y = b.value;
-  if (x === null || y === null || typeof x !== 'object' || typeof y !== 'object') return x === y;
-  return x.id === y.id && x.status === y.status && x.attempts === y.attempts && x.maxRetries === y.maxRetries && x.lastError === y.lastError && x.version === y.version;
-}
-
-export function describeJobInput(input: JobInput): string {
-  switch (input.op) {
-    case 'create': return `create(${JSON.stringify(input.id)}, maxRetries ${input.maxRetries})`;
-    case 'claimNext': return 'claimNext()';
-    case 'retryFailed': return `retryFailed(${input.atomic ? 'atomic' : 'per-job sweep'})`;
-    case 'retryOne': return 'retryOne()';
-    case 'reclaimStalled': return 'reclaimStalled(after every lease)';
-    case 'reclaimOne': return 'reclaimOne() (any processing job)';
-    case 'reclaimJob': return `reclaimJob(${JSON.stringify(input.id)}) (one job of a sweep, as reported)`;
-    case 'updateStatus': {
-      const extra = (input.lastError === undefined ? '' : `, ${JSON.stringify(input.lastError)}`) + (input.attempt === undefined ? '' : `, {attempt ${input.attempt}}`);
-      return `updateStatus(${JSON.stringify(input.id)}, ${input.status}${extra})`;
-    }
-    default: return `${input.op}(${JSON.stringify(input.id)})`;
-  }
-}
-
-export function describeJobOutput(out: JobOutput | Unknown): string {
-  if (out === UNKNOWN) return '? (outcome unknown)';
-  if ('error' in out) return `throws ${out.error}`;
-  const v = out.value;
-  if (v === null) return 'undefined';
-  if (typeof v !== 'object') return String(v);
-  return `{${JSON.stringify(v.id)} ${v.status} attempts ${v.attempts}/${v.maxRetries} v${v.version}${v.lastError === null ? '' : ` error ${JSON.stringify(v.lastError)}`}}`;
 }
 
 /**
@@ -327,11 +313,11 @@ export function partitionJobHistory(ops: readonly Operation<JobInput, JobOutput>
   const notes: string[] = [];
   if (sweeps > 0) notes.push(`${sweeps} per-job retryFailed call(s) split into one retryOne per job retried`);
   if (reclaims > 0) notes.push(`${reclaims} reclaimStalled call(s) split into one reclaimOne per job reclaimed`);
-  const crossOps: ReadonlySet<string> = new Set(['claimNext', 'retryFailed', 'retryOne', 'reclaimStalled', 'reclaimOne']);
+  const crossOps: ReadonlySet<string> = new Set(['claimNext', 'retryFailed', 'retryOne', 'reclaimStalled', 'reclaimOne', 'counts']);
   const cross = expanded.filter((op) => crossOps.has(op.input.op)).length;
   const full = options.capacity !== undefined && expanded.some((op) => op.output !== undefined && 'error' in op.output && op.output.error === 'ERR_STORE_FULL');
   if (options.partition === 'whole' || cross > 0 || full) {
-    const why = options.partition === 'whole' ? 'partitioning turned off' : cross > 0 ? `${cross} operation(s) (claimNext, retryFailed, reclaimStalled) touch several jobs` : 'ERR_STORE_FULL depends on every job';
+    const why = options.partition === 'whole' ? 'partitioning turned off' : cross > 0 ? `${cross} operation(s) (claimNext, retryFailed, reclaimStalled, counts) touch several jobs` : 'ERR_STORE_FULL depends on every job';
     notes.push(`checked as one history against the whole-store model (${why})`);
     return [{ label: `the whole store (${ids.size} job${ids.size === 1 ? '' : 's'})`, ops: expanded, notes }];
   }
@@ -373,6 +359,6 @@ export function jobStoreModel(options: JobStoreModelOptions = {}): Model<StoreSt
       const outs = new Set(s.alts.flatMap((a) => jobOpEffects(a, input, options.capacity).map((e) => describeJobOutput(e.out))));
       return outs.size === 0 ? 'that it cannot happen (nothing to retry or reclaim, or that job is not processing)' : [...outs].join(' or ');
     },
-    readOnly: (input) => input.op === 'get' || (input.op === 'retryFailed' && !input.atomic) || input.op === 'reclaimStalled',
+    readOnly: (input) => input.op === 'get' || input.op === 'counts' || (input.op === 'retryFailed' && !input.atomic) || input.op === 'reclaimStalled',
   };
 }

@@ -4,7 +4,7 @@ import type { JobInput, JobOutput, Operation } from '@atomic-jobs/checker';
 import {
   E_ARG, E_ATTEMPT, E_ERR_ARG, E_JOB, E_KIND, E_RES, E_R_ATTEMPTS, E_R_ERR, E_R_JOB, E_R_MAX, E_R_NUM, E_R_STATUS, E_R_VERSION,
   E_STATE, ENTRY_DONE, ENTRY_EMPTY, ENTRY_IN_FLIGHT, ERROR_CODES, ERROR_TEXTS, ERR_ABSENT, ERR_NULL, INT_WORDS, OP_KINDS, RES_BOOL,
-  RES_ERROR, RES_JOB, RES_NONE, RES_NUM, TIME_WORDS, T_CALL, T_RET, entryIndex, type LogViews,
+  RES_COUNTS, RES_ERROR, RES_JOB, RES_NONE, RES_NUM, TIME_WORDS, T_CALL, T_RET, entryIndex, type LogViews,
 } from './log.js';
 import { jobId } from './protocol.js';
 
@@ -54,6 +54,7 @@ function decodeInput(i32: Int32Array, w: number, atomicRetry: boolean, done: boo
     case 'get': return { op: 'get', id };
     case 'claim': return { op: 'claim', id };
     case 'claimNext': return { op: 'claimNext' };
+    case 'counts': return { op: 'counts' };
     case 'remove': return { op: 'remove', id };
     case 'retryFailed': return { op: 'retryFailed', atomic: atomicRetry };
     case 'reclaimStalled': return { op: 'reclaimStalled' };
@@ -89,6 +90,9 @@ function decodeOutput(i32: Int32Array, w: number): JobOutput {
     case RES_NONE: return { value: null };
     case RES_BOOL: return { value: i32[w + E_R_NUM] === 1 };
     case RES_NUM: return { value: i32[w + E_R_NUM] as number };
+    case RES_COUNTS: return {
+      value: { pending: i32[w + E_R_JOB] as number, processing: i32[w + E_R_STATUS] as number, completed: i32[w + E_R_ATTEMPTS] as number, failed: i32[w + E_R_MAX] as number },
+    };
     case RES_ERROR: return { error: ERROR_CODES[i32[w + E_R_NUM] as number] ?? 'ERR_INTERNAL' };
     case RES_JOB: {
       const job = i32[w + E_R_JOB] as number;

@@ -57,7 +57,7 @@ export const ENTRY_DONE = 2;
  * flight is the step the sweep was in when its thread died: one job may or
  * may not have been reclaimed.
  */
-export const OP_KINDS = ['create', 'get', 'claim', 'claimNext', 'updateStatus', 'remove', 'retryFailed', 'reclaimStalled', 'reclaimed'] as const;
+export const OP_KINDS = ['create', 'get', 'claim', 'claimNext', 'updateStatus', 'remove', 'retryFailed', 'reclaimStalled', 'reclaimed', 'counts'] as const;
 export type OpKind = (typeof OP_KINDS)[number];
 
 export const RES_JOB = 1;
@@ -65,6 +65,8 @@ export const RES_NONE = 2;
 export const RES_BOOL = 3;
 export const RES_NUM = 4;
 export const RES_ERROR = 5;
+/** counts(): pending, processing, completed, failed in E_R_JOB .. E_R_MAX. */
+export const RES_COUNTS = 6;
 
 export const ERR_ABSENT = -2;
 export const ERR_NULL = -1;

@@ -5,11 +5,11 @@
  * after it runs (protocol in log.ts).
  */
 import { threadId } from 'node:worker_threads';
-import { JOB_STATUSES, JobNotFoundError, JobStore, JobStoreError, type JobSnapshot } from '@atomic-jobs/store';
+import { JOB_STATUSES, JobNotFoundError, JobStore, JobStoreError, type JobCounts, type JobSnapshot } from '@atomic-jobs/store';
 import {
   C_GO, C_PROGRESS, C_READY, C_STOP, E_ARG, E_ATTEMPT, E_ERR_ARG, E_JOB, E_KIND, E_RES, E_R_ATTEMPTS, E_R_ERR, E_R_JOB, E_R_MAX,
   E_R_NUM, E_R_STATUS, E_R_VERSION, E_STATE, ENTRY_DONE, ENTRY_IN_FLIGHT, ERROR_CODES, ERROR_TEXTS, ERR_ABSENT, ERR_NULL,
-  ERR_UNRECOGNISED, INT_WORDS, cThreadId, OP_KINDS, RES_BOOL, RES_ERROR, RES_JOB, RES_NONE, RES_NUM, TIME_WORDS, T_CALL, T_RET, entryIndex,
+  ERR_UNRECOGNISED, INT_WORDS, cThreadId, OP_KINDS, RES_BOOL, RES_COUNTS, RES_ERROR, RES_JOB, RES_NONE, RES_NUM, TIME_WORDS, T_CALL, T_RET, entryIndex,
   cParked, logViews, type OpKind,
 } from './log.js';
 import { jobId, type StressTask, type StressTaskResult } from './protocol.js';
@@ -18,7 +18,7 @@ import { setFaultHook } from '@atomic-jobs/store/testing';
 
 /** Relative weights of the operations in each mix. */
 const WEIGHTS: Readonly<Record<'mixed' | 'per-key', Readonly<Partial<Record<OpKind, number>>>>> = {
-  mixed: { create: 14, get: 15, claim: 14, claimNext: 12, updateStatus: 30, remove: 5, retryFailed: 6, reclaimStalled: 3 },
+  mixed: { create: 14, get: 15, claim: 14, claimNext: 12, updateStatus: 30, remove: 5, retryFailed: 6, reclaimStalled: 3, counts: 3 },
   'per-key': { create: 14, get: 18, claim: 20, updateStatus: 35, remove: 5 },
 };
 
@@ -36,7 +36,8 @@ export default function runStressTask(task: StressTask): StressTaskResult {
   const control = new Int32Array(task.control);
   const log = logViews(task.log, task.threads, task.entriesPerThread);
   const rnd = mulberry32(task.seed);
-  const weights = Object.entries(WEIGHTS[task.mix]) as [OpKind, number][];
+  // counts() is one instant only under the global lock (per job, only while no update is in flight).
+  const weights = (Object.entries(WEIGHTS[task.mix]) as [OpKind, number][]).filter(([kind]) => kind !== 'counts' || store.locking === 'global');
   /** Attempts of this thread's own successful claims, by job: its fencing tokens. */
   const mine = new Map<number, number>();
 
@@ -82,7 +83,7 @@ export default function runStressTask(task: StressTask): StressTaskResult {
     let w = entryIndex(log, task.thread, k) * INT_WORDS;
     i32[w + E_KIND] = OP_KINDS.indexOf(kind === 'reclaimStalled' ? 'reclaimed' : kind);
     i32[w + E_JOB] = job;
-    let run: () => JobSnapshot | undefined | boolean | number;
+    let run: () => JobSnapshot | JobCounts | undefined | boolean | number;
     switch (kind) {
       case 'create': {
         const maxRetries = Math.floor(rnd() * 4);
@@ -95,6 +96,7 @@ export default function runStressTask(task: StressTask): StressTaskResult {
       case 'claimNext': run = () => store.claimNext(); break;
       case 'remove': run = () => store.remove(id); break;
       case 'retryFailed': run = () => store.retryFailed(); break;
+      case 'counts': run = () => store.counts(); break;
       case 'reclaimed': throw new Error("stress: 'reclaimed' is what a sweep logs, not an operation of the mix");
       case 'reclaimStalled':
         // Every lease has expired at this `now`: each processing job is
@@ -142,7 +144,7 @@ export default function runStressTask(task: StressTask): StressTaskResult {
       }
     }
     open(k);
-    let result: JobSnapshot | undefined | boolean | number;
+    let result: JobSnapshot | JobCounts | undefined | boolean | number;
     let code = -1;
     try {
       result = run();
@@ -161,6 +163,12 @@ export default function runStressTask(task: StressTask): StressTaskResult {
     } else if (typeof result === 'boolean' || typeof result === 'number') {
       i32[w + E_RES] = typeof result === 'boolean' ? RES_BOOL : RES_NUM;
       i32[w + E_R_NUM] = Number(result);
+    } else if (!('id' in result)) {
+      i32[w + E_RES] = RES_COUNTS;
+      i32[w + E_R_JOB] = result.pending;
+      i32[w + E_R_STATUS] = result.processing;
+      i32[w + E_R_ATTEMPTS] = result.completed;
+      i32[w + E_R_MAX] = result.failed;
     } else {
       i32[w + E_RES] = RES_JOB;
       writeSnapshot(i32, w, result);
