@@ -169,24 +169,32 @@ export function search<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I
   };
 
   let knownLeft = unknown.filter((u) => !u).length;
-  const stack: { call: number; state: S }[] = [];
+  /** `greedy`: the operation left the state as it was (see below). */
+  const stack: { call: number; state: S; greedy: boolean }[] = [];
   let state = init;
   let longest: number[] = [];
   let stateAfterLongest = init;
   let steps = 0;
   let entry = next[HEAD] as number;
 
-  /** Undo the latest choice; false when there is none left. */
+  /**
+   * Undo the latest choice, and try the next candidate in its place; false
+   * when there is none left. A greedy choice is undone with the one before
+   * it: no other candidate in its place can succeed where it failed.
+   */
   const backtrack = (): boolean => {
-    const top = stack.pop();
-    if (top === undefined) return false;
-    const i = top.call >> 1;
-    state = top.state;
-    flip(i);
-    unlift(top.call);
-    if (unknown[i] !== true) knownLeft++;
-    entry = next[top.call] as number;
-    return true;
+    for (;;) {
+      const top = stack.pop();
+      if (top === undefined) return false;
+      const i = top.call >> 1;
+      state = top.state;
+      flip(i);
+      unlift(top.call);
+      if (unknown[i] !== true) knownLeft++;
+      if (top.greedy) continue;
+      entry = next[top.call] as number;
+      return true;
+    }
   };
 
   /** Collect mode: every state with all known operations linearized (unknown ones taken or not). */
@@ -225,7 +233,17 @@ export function search<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I
       if (r.ok) {
         flip(i);
         if (remember(r.state)) {
-          stack.push({ call: entry, state });
+          // An operation that leaves the state as it was (a read, a refused
+          // call) is taken greedily: if any linearization from here exists,
+          // one exists that takes it first (it may go first, its call being
+          // before every remaining return; the operations moved after it see
+          // the same states; so end states are kept too, for collect). So when
+          // the search fails after it, trying another candidate in its place
+          // is pointless (backtrack). Without this, k reads overlapping each
+          // other (a per-job list split into gets) are tried in up to 2^k
+          // linearized sets.
+          const greedy = model.hash(r.state) === model.hash(state) && (equal === undefined || equal.call(model, r.state, state));
+          stack.push({ call: entry, state, greedy });
           state = r.state;
           lift(entry);
           if (unknown[i] !== true) knownLeft--;
