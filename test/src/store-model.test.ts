@@ -37,6 +37,7 @@ const inputArb: fc.Arbitrary<DeterministicJobInput> = fc.oneof(
   fc.constant({ op: 'retryFailed' as const, atomic: true }),
   // Exact here in both locking modes: the commands run one at a time.
   fc.constant({ op: 'counts' as const }),
+  fc.constant({ op: 'list' as const, atomic: true }),
 );
 
 /**

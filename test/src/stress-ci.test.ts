@@ -35,6 +35,8 @@ describe.each<Locking>(['per-job', 'global'])('stress (%s locking)', (locking) =
     expect(s.opCounts['reclaimStalled']).toBeGreaterThan(0);
     expect(s.stalledReclaimed).toBeGreaterThan(0);
     expect(s.opCounts['reclaimJob']).toBe(s.stalledReclaimed);
+    // list() ran: one instant under the global lock, split into one get per job otherwise.
+    expect(s.opCounts['list']).toBeGreaterThan(0);
   });
 
   it('...also with threads pausing inside the critical sections (fault points)', async () => {

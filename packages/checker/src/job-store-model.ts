@@ -98,7 +98,16 @@ export type JobInput =
    * are one instant may be checked with it: 'global' locking (in 'per-job'
    * mode the counts are exact only while no update is in flight).
    */
-  | { readonly op: 'counts' };
+  | { readonly op: 'counts' }
+  /**
+   * `list()`, its jobs sorted by id (a recorder sorts the store's slot
+   * order). `atomic: true`: one instant (a store under the global lock).
+   * `atomic: false` (per-job mode, where each job's snapshot is untorn but
+   * taken at its own instant) must go through `check`: its partitioner
+   * splits a known answer into one `get` per job id, over the call's
+   * interval, and drops an unknown one (a read that constrains nothing).
+   */
+  | { readonly op: 'list'; readonly atomic: boolean };
 
 /** The inputs with one outcome per state: every one but `reclaimOne`. */
 export type DeterministicJobInput = Exclude<JobInput, { readonly op: 'reclaimOne' }>;
@@ -122,7 +131,7 @@ export interface CountsView {
 }
 
 /** What an operation answered: a value (`null` for `undefined`), or an error code. */
-export type JobOutput = { readonly value: JobView | CountsView | null | boolean | number } | { readonly error: string };
+export type JobOutput = { readonly value: JobView | readonly JobView[] | CountsView | null | boolean | number } | { readonly error: string };
 
 export interface StoreState {
   readonly jobs: ReadonlyMap<string, JobView>;
@@ -218,7 +227,7 @@ export function jobOpEffects(s: StoreState, input: JobInput, capacity?: number):
 
 /** What the store does for `input` in state `s`; undefined when it cannot (retryOne with an empty retry list, reclaimJob of a job not processing). */
 export function applyJobOp(s: StoreState, input: DeterministicJobInput, capacity?: number): Effect | undefined {
-  const value = (v: JobView | CountsView | null | boolean | number, state = s): Effect => ({ out: { value: v }, state });
+  const value = (v: JobView | readonly JobView[] | CountsView | null | boolean | number, state = s): Effect => ({ out: { value: v }, state });
   const error = (code: string): Effect => ({ out: { error: code }, state: s });
   switch (input.op) {
     case 'create': {
@@ -272,6 +281,8 @@ export function applyJobOp(s: StoreState, input: DeterministicJobInput, capacity
     case 'reclaimStalled':
       // Only a sweep that reclaimed nothing is left whole by the partitioner: it constrains nothing.
       return value(0);
+    case 'list':
+      return value([...s.jobs.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
     case 'counts': {
       const n = { pending: 0, processing: 0, completed: 0, failed: 0 };
       for (const job of s.jobs.values()) n[job.status]++;
@@ -295,7 +306,21 @@ export function partitionJobHistory(ops: readonly Operation<JobInput, JobOutput>
   const expanded: Operation<JobInput, JobOutput>[] = [];
   let sweeps = 0;
   let reclaims = 0;
+  let lists = 0;
   for (const op of ops) {
+    if (op.input.op === 'list' && !op.input.atomic) {
+      lists++;
+      if (op.unknown === true || op.ret === undefined || op.ret === Infinity || op.output === undefined) continue;
+      if (!('value' in op.output) || !Array.isArray(op.output.value)) { expanded.push(op); continue; }
+      const listed = op.output.value as readonly JobView[];
+      for (const id of new Set([...ids, ...listed.map((j) => j.id)])) {
+        const seen = listed.filter((j) => j.id === id);
+        const base = { thread: op.thread, input: { op: 'get', id } as const, call: op.call, ret: op.ret, note: `job ${JSON.stringify(id)} of a per-job list` };
+        if (seen.length === 0) expanded.push({ ...base, output: { value: null } });
+        for (const j of seen) expanded.push({ ...base, output: { value: j } });
+      }
+      continue;
+    }
     const sweep = op.input.op === 'retryFailed' && !op.input.atomic;
     if (!sweep && op.input.op !== 'reclaimStalled') { expanded.push(op); continue; }
     const known = op.unknown !== true && op.ret !== undefined && op.ret !== Infinity && op.output !== undefined;
@@ -313,11 +338,12 @@ export function partitionJobHistory(ops: readonly Operation<JobInput, JobOutput>
   const notes: string[] = [];
   if (sweeps > 0) notes.push(`${sweeps} per-job retryFailed call(s) split into one retryOne per job retried`);
   if (reclaims > 0) notes.push(`${reclaims} reclaimStalled call(s) split into one reclaimOne per job reclaimed`);
-  const crossOps: ReadonlySet<string> = new Set(['claimNext', 'retryFailed', 'retryOne', 'reclaimStalled', 'reclaimOne', 'counts']);
+  if (lists > 0) notes.push(`${lists} per-job list call(s) split into one get per job (unknown answers dropped)`);
+  const crossOps: ReadonlySet<string> = new Set(['claimNext', 'retryFailed', 'retryOne', 'reclaimStalled', 'reclaimOne', 'counts', 'list']);
   const cross = expanded.filter((op) => crossOps.has(op.input.op)).length;
   const full = options.capacity !== undefined && expanded.some((op) => op.output !== undefined && 'error' in op.output && op.output.error === 'ERR_STORE_FULL');
   if (options.partition === 'whole' || cross > 0 || full) {
-    const why = options.partition === 'whole' ? 'partitioning turned off' : cross > 0 ? `${cross} operation(s) (claimNext, retryFailed, reclaimStalled, counts) touch several jobs` : 'ERR_STORE_FULL depends on every job';
+    const why = options.partition === 'whole' ? 'partitioning turned off' : cross > 0 ? `${cross} operation(s) (claimNext, retryFailed, reclaimStalled, counts, list) touch several jobs` : 'ERR_STORE_FULL depends on every job';
     notes.push(`checked as one history against the whole-store model (${why})`);
     return [{ label: `the whole store (${ids.size} job${ids.size === 1 ? '' : 's'})`, ops: expanded, notes }];
   }
@@ -359,6 +385,6 @@ export function jobStoreModel(options: JobStoreModelOptions = {}): Model<StoreSt
       const outs = new Set(s.alts.flatMap((a) => jobOpEffects(a, input, options.capacity).map((e) => describeJobOutput(e.out))));
       return outs.size === 0 ? 'that it cannot happen (nothing to retry or reclaim, or that job is not processing)' : [...outs].join(' or ');
     },
-    readOnly: (input) => input.op === 'get' || input.op === 'counts' || (input.op === 'retryFailed' && !input.atomic) || input.op === 'reclaimStalled',
+    readOnly: (input) => input.op === 'get' || input.op === 'counts' || input.op === 'list' || (input.op === 'retryFailed' && !input.atomic) || input.op === 'reclaimStalled',
   };
 }

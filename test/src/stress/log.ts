@@ -57,7 +57,7 @@ export const ENTRY_DONE = 2;
  * flight is the step the sweep was in when its thread died: one job may or
  * may not have been reclaimed.
  */
-export const OP_KINDS = ['create', 'get', 'claim', 'claimNext', 'updateStatus', 'remove', 'retryFailed', 'reclaimStalled', 'reclaimed', 'counts'] as const;
+export const OP_KINDS = ['create', 'get', 'claim', 'claimNext', 'updateStatus', 'remove', 'retryFailed', 'reclaimStalled', 'reclaimed', 'counts', 'list'] as const;
 export type OpKind = (typeof OP_KINDS)[number];
 
 export const RES_JOB = 1;
@@ -67,6 +67,17 @@ export const RES_NUM = 4;
 export const RES_ERROR = 5;
 /** counts(): pending, processing, completed, failed in E_R_JOB .. E_R_MAX. */
 export const RES_COUNTS = 6;
+/** list(): E_R_NUM jobs, each LIST_WORDS words in the entry's list region (listIndex). */
+export const RES_LIST = 7;
+
+// ---- list region (Int32): per entry, room for `listJobs` jobs ----
+export const L_JOB = 0;
+export const L_STATUS = 1;
+export const L_ATTEMPTS = 2;
+export const L_MAX = 3;
+export const L_VERSION = 4;
+export const L_ERR = 5;
+export const LIST_WORDS = 6;
 
 export const ERR_ABSENT = -2;
 export const ERR_NULL = -1;
@@ -105,20 +116,26 @@ export function controlWords(threads: number): number {
 export interface LogViews {
   readonly i32: Int32Array;
   readonly f64: Float64Array;
+  /** Jobs a list() answer may hold, per entry (the store's capacity). */
+  readonly list: Int32Array;
+  readonly listJobs: number;
   readonly entriesPerThread: number;
 }
 
-export function logBytes(threads: number, entriesPerThread: number): number {
+export function logBytes(threads: number, entriesPerThread: number, listJobs: number): number {
   const n = threads * entriesPerThread;
-  return n * TIME_WORDS * 8 + n * INT_WORDS * 4;
+  return n * TIME_WORDS * 8 + n * INT_WORDS * 4 + n * listJobs * LIST_WORDS * 4;
 }
 
 /** Views over a log buffer. The Float64 region comes first so it is 8-byte aligned. */
-export function logViews(buffer: SharedArrayBuffer, threads: number, entriesPerThread: number): LogViews {
+export function logViews(buffer: SharedArrayBuffer, threads: number, entriesPerThread: number, listJobs: number): LogViews {
   const n = threads * entriesPerThread;
+  const intAt = n * TIME_WORDS * 8;
   return {
     f64: new Float64Array(buffer, 0, n * TIME_WORDS),
-    i32: new Int32Array(buffer, n * TIME_WORDS * 8, n * INT_WORDS),
+    i32: new Int32Array(buffer, intAt, n * INT_WORDS),
+    list: new Int32Array(buffer, intAt + n * INT_WORDS * 4, n * listJobs * LIST_WORDS),
+    listJobs,
     entriesPerThread,
   };
 }
@@ -126,4 +143,9 @@ export function logViews(buffer: SharedArrayBuffer, threads: number, entriesPerT
 /** Index of a thread's k-th entry in entry units. */
 export function entryIndex(v: LogViews, thread: number, k: number): number {
   return thread * v.entriesPerThread + k;
+}
+
+/** Index in `list` of the first word of the j-th job listed by entry `e` (an entryIndex). */
+export function listIndex(v: LogViews, e: number, j: number): number {
+  return (e * v.listJobs + j) * LIST_WORDS;
 }

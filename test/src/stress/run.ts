@@ -193,7 +193,7 @@ export async function runStress(o: StressOptions): Promise<StressSummary> {
       const store = JobStore.create({ capacity: o.jobs, locking });
       const control = new SharedArrayBuffer(controlWords(W) * 4);
       const ctrl = new Int32Array(control);
-      const log = new SharedArrayBuffer(logBytes(W, entriesPerThread));
+      const log = new SharedArrayBuffer(logBytes(W, entriesPerThread, o.jobs));
       const clockBase = process.hrtime.bigint();
       const tasks: StressTask[] = Array.from({ length: W }, (_, thread) => ({ kind: 'stress-run', handle: store.handle, control, log, thread, threads: W, entriesPerThread, seed: deriveSeed(o.seed, h, thread), jobs: o.jobs, mix, impl: o.impl ?? 'real', reads: o.reads, pauseChance: o.pauseChance ?? 0, killInsideChance: o.killInsideChance ?? 0, clockBase }));
       const outcome = await runHistory(pool, { tasks, ctrl, end, killEveryMs: o.killEveryMs ?? 0, killClock, hangMs: o.hangMs ?? 60_000, rnd: killRnd, onKilled: (tid) => store.markThreadDead(tid) });
@@ -212,7 +212,8 @@ export async function runStress(o: StressOptions): Promise<StressSummary> {
 
       // retryFailed is a sweep of separate atomic retries in both locking modes
       // (store.ts: "Each retry is its own atomic transition"), so never atomic.
-      const decoded = decodeLog(logViews(log, W, entriesPerThread), W, false);
+      // list() is one instant under the global lock; per job, each job's snapshot is its own instant.
+      const decoded = decodeLog(logViews(log, W, entriesPerThread, o.jobs), W, { retry: false, list: locking === 'global' });
       unknownOutcomeOps += decoded.inFlight;
       for (const op of decoded.ops) {
         opCounts[op.input.op] = (opCounts[op.input.op] ?? 0) + 1;

@@ -9,8 +9,8 @@ import { JOB_STATUSES, JobNotFoundError, JobStore, JobStoreError, type JobCounts
 import {
   C_GO, C_PROGRESS, C_READY, C_STOP, E_ARG, E_ATTEMPT, E_ERR_ARG, E_JOB, E_KIND, E_RES, E_R_ATTEMPTS, E_R_ERR, E_R_JOB, E_R_MAX,
   E_R_NUM, E_R_STATUS, E_R_VERSION, E_STATE, ENTRY_DONE, ENTRY_IN_FLIGHT, ERROR_CODES, ERROR_TEXTS, ERR_ABSENT, ERR_NULL,
-  ERR_UNRECOGNISED, INT_WORDS, cThreadId, OP_KINDS, RES_BOOL, RES_COUNTS, RES_ERROR, RES_JOB, RES_NONE, RES_NUM, TIME_WORDS, T_CALL, T_RET, entryIndex,
-  cParked, logViews, type OpKind,
+  ERR_UNRECOGNISED, INT_WORDS, cThreadId, OP_KINDS, RES_BOOL, RES_COUNTS, RES_ERROR, RES_JOB, RES_LIST, RES_NONE, RES_NUM, TIME_WORDS, T_CALL, T_RET, entryIndex,
+  cParked, listIndex, logViews, type OpKind,
 } from './log.js';
 import { jobId, type StressTask, type StressTaskResult } from './protocol.js';
 import { mulberry32, pick } from './random.js';
@@ -18,7 +18,7 @@ import { setFaultHook } from '@atomic-jobs/store/testing';
 
 /** Relative weights of the operations in each mix. */
 const WEIGHTS: Readonly<Record<'mixed' | 'per-key', Readonly<Partial<Record<OpKind, number>>>>> = {
-  mixed: { create: 14, get: 15, claim: 14, claimNext: 12, updateStatus: 30, remove: 5, retryFailed: 6, reclaimStalled: 3, counts: 3 },
+  mixed: { create: 14, get: 15, claim: 14, claimNext: 12, updateStatus: 30, remove: 5, retryFailed: 6, reclaimStalled: 3, counts: 3, list: 3 },
   'per-key': { create: 14, get: 18, claim: 20, updateStatus: 35, remove: 5 },
 };
 
@@ -34,7 +34,8 @@ export default function runStressTask(task: StressTask): StressTaskResult {
   setFaultHook(undefined);
   const store = JobStore.attach(task.handle, { reads: task.reads });
   const control = new Int32Array(task.control);
-  const log = logViews(task.log, task.threads, task.entriesPerThread);
+  // The store holds at most `jobs` jobs (its capacity), so a list() answer at most that many.
+  const log = logViews(task.log, task.threads, task.entriesPerThread, task.jobs);
   const rnd = mulberry32(task.seed);
   // counts() is one instant only under the global lock (per job, only while no update is in flight).
   const weights = (Object.entries(WEIGHTS[task.mix]) as [OpKind, number][]).filter(([kind]) => kind !== 'counts' || store.locking === 'global');
@@ -83,7 +84,7 @@ export default function runStressTask(task: StressTask): StressTaskResult {
     let w = entryIndex(log, task.thread, k) * INT_WORDS;
     i32[w + E_KIND] = OP_KINDS.indexOf(kind === 'reclaimStalled' ? 'reclaimed' : kind);
     i32[w + E_JOB] = job;
-    let run: () => JobSnapshot | JobCounts | undefined | boolean | number;
+    let run: () => JobSnapshot | JobSnapshot[] | JobCounts | undefined | boolean | number;
     switch (kind) {
       case 'create': {
         const maxRetries = Math.floor(rnd() * 4);
@@ -97,6 +98,14 @@ export default function runStressTask(task: StressTask): StressTaskResult {
       case 'remove': run = () => store.remove(id); break;
       case 'retryFailed': run = () => store.retryFailed(); break;
       case 'counts': run = () => store.counts(); break;
+      case 'list':
+        run = () => {
+          const all = store.list();
+          // Recorded as ERR_INTERNAL, which the model refuses.
+          if (all.length > task.jobs) throw new Error(`stress: list() returned ${all.length} jobs from a store of capacity ${task.jobs}`);
+          return all;
+        };
+        break;
       case 'reclaimed': throw new Error("stress: 'reclaimed' is what a sweep logs, not an operation of the mix");
       case 'reclaimStalled':
         // Every lease has expired at this `now`: each processing job is
@@ -144,7 +153,7 @@ export default function runStressTask(task: StressTask): StressTaskResult {
       }
     }
     open(k);
-    let result: JobSnapshot | JobCounts | undefined | boolean | number;
+    let result: JobSnapshot | JobSnapshot[] | JobCounts | undefined | boolean | number;
     let code = -1;
     try {
       result = run();
@@ -163,6 +172,11 @@ export default function runStressTask(task: StressTask): StressTaskResult {
     } else if (typeof result === 'boolean' || typeof result === 'number') {
       i32[w + E_RES] = typeof result === 'boolean' ? RES_BOOL : RES_NUM;
       i32[w + E_R_NUM] = Number(result);
+    } else if (Array.isArray(result)) {
+      i32[w + E_RES] = RES_LIST;
+      i32[w + E_R_NUM] = result.length;
+      const e = entryIndex(log, task.thread, k);
+      result.forEach((job, j) => log.list.set(snapshotWords(job), listIndex(log, e, j)));
     } else if (!('id' in result)) {
       i32[w + E_RES] = RES_COUNTS;
       i32[w + E_R_JOB] = result.pending;
@@ -194,15 +208,27 @@ function brokenClaim(store: JobStore, id: string): JobSnapshot | undefined {
   return store.updateStatus(id, 'processing');
 }
 
-function writeSnapshot(i32: Int32Array, w: number, s: JobSnapshot): void {
-  const job = /^j\d+$/.test(s.id) ? Number(s.id.slice(1)) : -1;
-  i32[w + E_R_JOB] = job;
-  i32[w + E_R_STATUS] = JOB_STATUSES.indexOf(s.status);
-  i32[w + E_R_ATTEMPTS] = s.attempts;
-  i32[w + E_R_MAX] = s.maxRetries;
-  i32[w + E_R_VERSION] = s.version;
+/** A snapshot as six words, in the list region's order (L_JOB .. L_ERR): job index, status index, attempts, maxRetries, version, error index. */
+function snapshotWords(s: JobSnapshot): number[] {
   const known = s.lastError === null ? ERR_NULL : ERROR_TEXTS.indexOf(s.lastError);
-  i32[w + E_R_ERR] = (s.lastError !== null && known < 0) || s.lastErrorTruncated ? ERR_UNRECOGNISED : known;
+  return [
+    /^j\d+$/.test(s.id) ? Number(s.id.slice(1)) : -1,
+    JOB_STATUSES.indexOf(s.status),
+    s.attempts,
+    s.maxRetries,
+    s.version,
+    (s.lastError !== null && known < 0) || s.lastErrorTruncated ? ERR_UNRECOGNISED : known,
+  ];
+}
+
+function writeSnapshot(i32: Int32Array, w: number, s: JobSnapshot): void {
+  const [job, status, attempts, max, version, err] = snapshotWords(s) as [number, number, number, number, number, number];
+  i32[w + E_R_JOB] = job;
+  i32[w + E_R_STATUS] = status;
+  i32[w + E_R_ATTEMPTS] = attempts;
+  i32[w + E_R_MAX] = max;
+  i32[w + E_R_VERSION] = version;
+  i32[w + E_R_ERR] = err;
 }
 
 function pickWeighted<T>(rnd: () => number, weights: readonly (readonly [T, number])[]): T {
