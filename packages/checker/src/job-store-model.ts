@@ -8,11 +8,14 @@
  *
  * Partitioning (P-compositionality). create / get / claim / updateStatus /
  * remove each touch one job, so a history made only of them is checked one
- * job at a time, which is exact and fast. `claimNext`, `retryFailed` and
- * `reclaimStalled` touch several jobs (which job is the oldest pending one; how
- * many failed or processing jobs there were), so a history containing any of
- * them is checked whole, against the whole-store model, FIFO order included.
- * The result's notes say which was done; no operation is ever left out.
+ * job at a time, which is exact and fast (so is a per-job `list`, split into
+ * one `get` per job). `claimNext`, `retryFailed`, `reclaimStalled`,
+ * `counts` and a one-instant `list` touch several jobs (which job is the
+ * oldest pending one; how many failed or processing jobs there were; every
+ * job at once), so a history containing any of them is checked whole,
+ * against the whole-store model, FIFO order included. The result's notes
+ * say which was done; no operation is ever left out (an unknown answer of a
+ * per-job `list`, a read, constrains nothing).
  *
  * `retryFailed` has two specifications, chosen per operation:
  * - `atomic: true` (a sweep in one critical section, or a single thread): one
