@@ -26,7 +26,11 @@ export type FaultPoint =
   | 'starving'
   /** An unlock handing the lock to its heir: the heir's registration taken, its word not yet stored. */
   | 'handing-over'
-  /** A waiter about to sleep on a lock's word (any lock, the Mutex's too): counted among its sleepers and published for markThreadDead, its Atomics.wait not yet begun. */
+  /**
+   * A waiter about to sleep (any lock, the Mutex's too), its Atomics.wait not
+   * yet begun: on the lock's word, counted among its sleepers and published
+   * for markThreadDead; or, a starving heir, on the HEIR word.
+   */
   | 'sleeping';
 
 export type FaultHook = (point: FaultPoint) => void;

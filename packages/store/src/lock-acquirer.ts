@@ -133,6 +133,7 @@ export class Acquirer {
     const { i32, w } = this;
     if (!this.beforeSleep()) return;
     if (this.heir) {
+      fault('sleeping');
       const r = Atomics.wait(i32, w + 1, this.heirWaitValue(), timeoutMs);
       if (r === 'ok') this.sleeps++;
       this.polled = r === 'timed-out';
