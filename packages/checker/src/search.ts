@@ -169,7 +169,7 @@ export function search<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I
   };
 
   let knownLeft = unknown.filter((u) => !u).length;
-  /** `greedy`: the operation left the state as it was (see below). */
+  /** `greedy`: a read taken greedily (see below). */
   const stack: { call: number; state: S; greedy: boolean }[] = [];
   let state = init;
   let longest: number[] = [];

@@ -2,9 +2,9 @@
  * Fault injection for tests (exported as `@atomic-jobs/store/testing`, not
  * from the main entry). The store calls `fault(point)` at a few named points
  * inside its critical sections, and its locks at two points of a starvation
- * handoff and one before a sleep; a test installs a hook that kills or hangs the thread right
- * there, to prove that a death mid-write is recovered, or to force an
- * interleaving.
+ * handoff and one before a sleep; a test installs a hook that kills or
+ * hangs the thread right there, to prove that a death mid-write is
+ * recovered, or to force an interleaving.
  * With no hook installed the cost is one load of a module variable.
  */
 
