@@ -55,6 +55,7 @@
 import { canTransition, type JobSnapshot, type JobStatus } from '@atomic-jobs/store';
 import { UNKNOWN, type Model, type Operation, type Partition, type StepResult } from './types.js';
 import { describeJobInput, describeJobOutput, sameOutput } from './job-outputs.js';
+import { isUnknown } from './search.js';
 
 export type JobInput =
   | { readonly op: 'create'; readonly id: string; readonly maxRetries: number }
@@ -311,9 +312,10 @@ export function partitionJobHistory(ops: readonly Operation<JobInput, JobOutput>
   let reclaims = 0;
   let lists = 0;
   for (const op of ops) {
+    const known = !isUnknown(op) && op.output !== undefined;
     if (op.input.op === 'list' && !op.input.atomic) {
       lists++;
-      if (op.unknown === true || op.ret === undefined || op.ret === Infinity || op.output === undefined) continue;
+      if (!known || op.output === undefined) continue;
       if (!('value' in op.output) || !Array.isArray(op.output.value)) { expanded.push(op); continue; }
       const listed = op.output.value as readonly JobView[];
       for (const id of new Set([...ids, ...listed.map((j) => j.id)])) {
@@ -326,7 +328,6 @@ export function partitionJobHistory(ops: readonly Operation<JobInput, JobOutput>
     }
     const sweep = op.input.op === 'retryFailed' && !op.input.atomic;
     if (!sweep && op.input.op !== 'reclaimStalled') { expanded.push(op); continue; }
-    const known = op.unknown !== true && op.ret !== undefined && op.ret !== Infinity && op.output !== undefined;
     const n = known ? ('value' in (op.output as JobOutput) ? Number((op.output as { value: unknown }).value) : 0) : ids.size;
     if (known && n === 0) { expanded.push(op); continue; }
     const one = sweep ? ({ op: 'retryOne' } as const) : ({ op: 'reclaimOne' } as const);

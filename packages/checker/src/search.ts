@@ -74,6 +74,8 @@ export function search<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I
 
   // Entries 0..2n-1: entry 2i is op i's call, 2i+1 its return. HEAD is a sentinel.
   const unknown = ops.map((op) => isUnknown(op as Operation<unknown, unknown>));
+  /** Reads with a known answer: the operations the search may take greedily (see below). */
+  const knownRead = ops.map((op, i) => unknown[i] !== true && model.readOnly?.(op.input) === true);
   const time = (e: number): number => {
     const op = ops[e >> 1] as Operation<I, O>;
     if ((e & 1) === 0) return op.call;
@@ -247,8 +249,7 @@ export function search<S, I, O>(model: Model<S, I, O>, ops: readonly Operation<I
           // 1031 of the stress run found that, before this condition).
           // Without this, k reads overlapping each other (a per-job list
           // split into gets) are tried in up to 2^k linearized sets.
-          const greedy = unknown[i] !== true && model.readOnly?.(op.input) === true &&
-            model.hash(r.state) === model.hash(state) && (equal === undefined || equal.call(model, r.state, state));
+          const greedy = knownRead[i] === true && model.hash(r.state) === model.hash(state) && (equal === undefined || equal.call(model, r.state, state));
           stack.push({ call: entry, state, greedy });
           state = r.state;
           lift(entry);

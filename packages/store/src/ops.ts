@@ -251,10 +251,14 @@ export function removeJob(c: Ctx, slot: number, hash: number): void {
   freeSlot(m, j, slot);
 }
 
-/** Whether the job in `slot` is processing with an expired lease at `now` (a racy peek; confirmed under the lock). */
-export function leaseExpired(m: Mem, slot: number, now: number): boolean {
+/**
+ * When the lease of the job in `slot` ended, if it is processing with a
+ * lease expired at `now`; else 0 (a racy peek without the lock; confirmed
+ * under it).
+ */
+export function expiredLease(m: Mem, slot: number, now: number): number {
   const base = slotBase(m, slot);
-  if (((m.i32[(base + S_STATE) >> 2] ?? 0) & STATE_STATUS_MASK) !== PROCESSING) return false;
+  if (((m.i32[(base + S_STATE) >> 2] ?? 0) & STATE_STATUS_MASK) !== PROCESSING) return 0;
   const until = m.f64[(base + S_LEASE_UNTIL) >> 3] ?? 0;
-  return until > 0 && until <= now;
+  return until > 0 && until <= now ? until : 0;
 }

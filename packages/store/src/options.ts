@@ -196,7 +196,8 @@ export function checkReclaimOptions(arg: unknown): { now: number | undefined; on
   if (arg === null || typeof arg !== 'object' || Array.isArray(arg)) {
     throw new InvalidArgumentError('options', 'an object, a number (now) or undefined', arg);
   }
-  return { now: checkNow((arg as Record<string, unknown>)['now'], 'options.now'), onReclaimed: checkSweepCallback(arg, 'onReclaimed') };
+  const o = arg as Record<string, unknown>;
+  return { now: checkNow(o['now'], 'options.now'), onReclaimed: checkSweepCallback(o, 'onReclaimed') };
 }
 
 function checkNow(now: unknown, name: string): number | undefined {
@@ -206,14 +207,14 @@ function checkNow(now: unknown, name: string): number | undefined {
   return now;
 }
 
-/** A sweep's options (reclaimStalled, retryFailed): its one callback, `key`, or undefined. */
-function checkSweepCallback(options: unknown, key: 'onReclaimed' | 'onRetried'): ((job: JobSnapshot) => void) | undefined {
-  const fn = checkObject('options', options)?.[key];
+/** A sweep's callback (reclaimStalled's, retryFailed's), `key` of its checked options: a function or undefined. */
+function checkSweepCallback(o: Record<string, unknown> | undefined, key: 'onReclaimed' | 'onRetried'): ((job: JobSnapshot) => void) | undefined {
+  const fn = o?.[key];
   if (fn !== undefined && typeof fn !== 'function') throw new InvalidArgumentError(`options.${key}`, 'a function or undefined', fn);
   return fn as ((job: JobSnapshot) => void) | undefined;
 }
 
 /** retryFailed's options: the callback, or undefined. */
 export function checkRetryOptions(options: unknown): ((job: JobSnapshot) => void) | undefined {
-  return checkSweepCallback(options, 'onRetried');
+  return checkSweepCallback(checkObject('options', options), 'onRetried');
 }

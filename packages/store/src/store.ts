@@ -17,7 +17,7 @@
 import { AbortedError, DuplicateJobError, JobProcessingError, StoreFullError } from './errors.js';
 import { scanned } from './utf8.js';
 import {
-  H_HIGH_WATER, LAYOUT_VERSION, H_LEASE_MS, H_RETRY_LEN, H_STALLED_RECLAIMED, LIST_PENDING, LIST_RETRY, QUEUE_LOCK, R_STATE, REG_DETACHED, S_HASH, S_LEASE_UNTIL, S_LOCK, S_STATE,
+  H_HIGH_WATER, LAYOUT_VERSION, H_LEASE_MS, H_RETRY_LEN, H_STALLED_RECLAIMED, LIST_PENDING, LIST_RETRY, QUEUE_LOCK, R_STATE, REG_DETACHED, S_HASH, S_LOCK, S_STATE,
   STATE_STATUS_MASK,
 } from './layout.js';
 import { giveUp } from './lock-word.js';
@@ -35,7 +35,7 @@ import { attachMem, createMem } from './handle.js';
 import { Journal } from './journal.js';
 import { markDead, register } from './registry.js';
 import { InstanceLocks } from './instance-locks.js';
-import { applyTransition, initJob, leaseExpired, removeJob, snapshotLocked, type Ctx } from './ops.js';
+import { applyTransition, expiredLease, initJob, removeJob, snapshotLocked, type Ctx } from './ops.js';
 
 const PENDING = STATUS_CODES.pending;
 const PROCESSING = STATUS_CODES.processing;
@@ -222,7 +222,8 @@ export class JobStore {
     const found: { slot: number; until: number }[] = [];
     const hw = Atomics.load(m.i32, H_HIGH_WATER >> 2);
     for (let slot = 0; slot < hw; slot++) {
-      if (leaseExpired(m, slot, at)) found.push({ slot, until: m.f64[(slotBase(m, slot) + S_LEASE_UNTIL) >> 3] ?? 0 });
+      const until = expiredLease(m, slot, at);
+      if (until > 0) found.push({ slot, until });
     }
     found.sort((a, b) => a.until - b.until || a.slot - b.slot);
     let n = 0;
@@ -231,7 +232,7 @@ export class JobStore {
       let job: JobSnapshot | undefined;
       this.#l.lock(lock);
       try {
-        if (leaseExpired(m, slot, at)) {
+        if (expiredLease(m, slot, at) > 0) {
           job = this.#commit(applyTransition(this.#c, slot, undefined, PENDING, undefined, undefined));
           Atomics.add(m.i32, H_STALLED_RECLAIMED >> 2, 1);
           n++;
